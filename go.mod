@@ -1,0 +1,14 @@
+module crucible
+
+go 1.26.0
+
+require (
+	github.com/ncruces/go-sqlite3 v0.35.6
+	github.com/traefik/yaegi v0.16.1
+)
+
+require (
+	github.com/ncruces/go-sqlite3-wasm/v6 v6.3.35304 // indirect
+	github.com/ncruces/julianday v1.0.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
+)

@@ -1,0 +1,397 @@
+package kernel
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"go/types"
+	"maps"
+	"path"
+	"reflect"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"crucible/wasm/symbols"
+)
+
+// goRunner holds one interpreter and what the cells run so far declared.
+type goRunner struct {
+	ws     *Workspace
+	in     *interp.Interpreter
+	stdout *cellWriter
+	stderr *cellWriter
+
+	imported map[string]string // package name -> import path
+	globals  map[string]bool   // names declared at top level
+	types    map[string]bool
+	// decls are the declaration segments run so far, replayed into a
+	// fresh interpreter when a cell redefines a type (yaegi keeps the old
+	// type otherwise).
+	decls []segment
+
+	deadline time.Time
+	ticks    int
+	shown    []any
+	hasShown bool
+}
+
+// cellWriter is the stdout (or stderr) the interpreter was given when it
+// was made, pointed at each cell's buffer in turn.
+type cellWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (c *cellWriter) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.Write(p)
+}
+
+func (c *cellWriter) take() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.buf.String()
+	c.buf.Reset()
+	return s
+}
+
+// errCellStopped is what the instrumented code panics with when the cell
+// is past its deadline.
+var errCellStopped = errors.New("cell stopped")
+
+// errStackOverflow is what they panic with when calls nest too deep.
+var errStackOverflow = errors.New("stack overflow: calls nested too deep (runaway recursion?)")
+
+func (w *Workspace) newGoRunner() *goRunner {
+	r := &goRunner{
+		ws:       w,
+		stdout:   &cellWriter{},
+		stderr:   &cellWriter{},
+		imported: map[string]string{},
+		globals:  map[string]bool{},
+		types:    map[string]bool{},
+	}
+	r.in = interp.New(interp.Options{Stdout: r.stdout, Stderr: r.stderr})
+	if err := r.in.Use(w.exports()); err != nil {
+		panic(err)
+	}
+	if err := r.in.Use(interp.Exports{hook + "/" + hook: {
+		"Tick":    reflect.ValueOf(r.tick),
+		"Display": reflect.ValueOf(r.display),
+	}}); err != nil {
+		panic(err)
+	}
+	if _, err := r.in.Eval(`import ` + hook + ` "` + hook + `"; var ` + posVar + ` int`); err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// exports are the symbol tables with the workspace's own sql.Open, so that
+// a cell's databases are workspace files and their statements are logged.
+func (w *Workspace) exports() interp.Exports {
+	out := interp.Exports{}
+	for k, v := range symbols.Symbols {
+		out[k] = v
+	}
+	sqlSyms := maps.Clone(out["database/sql/sql"])
+	sqlSyms["Open"] = reflect.ValueOf(w.OpenDB)
+	out["database/sql/sql"] = sqlSyms
+	return out
+}
+
+// tick is called at every loop iteration and function entry of a cell.
+func (r *goRunner) tick() {
+	if time.Now().After(r.deadline) {
+		panic(errCellStopped)
+	}
+	// Now and then, measure the stack: yaegi unwinds a panic in time
+	// quadratic in the depth, so runaway recursion must end early.
+	if r.ticks++; r.ticks%64 == 0 && stackDeeperThan(maxGoFrames) {
+		panic(errStackOverflow)
+	}
+}
+
+// maxGoFrames bounds the Go stack under interpreted code: an interpreted
+// call takes about two Go frames, so this allows some 3,000 nested calls,
+// which a panic unwinds in under a second (10,000 take five).
+const maxGoFrames = 6_000
+
+func stackDeeperThan(n int) bool {
+	pcs := make([]uintptr, n+1)
+	return runtime.Callers(0, pcs) > n
+}
+
+func (r *goRunner) display(vals ...any) {
+	r.shown, r.hasShown = vals, true
+}
+
+func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
+	if w.gorun == nil {
+		w.gorun = w.newGoRunner()
+	}
+	defer func() {
+		res.Stdout += w.gorun.stdout.take()
+		w.gorun.stderr.take()
+	}()
+	segs, diag := splitCell(c.Source)
+	if diag != nil {
+		res.Error = diag
+		return
+	}
+	deadline := time.Now().Add(w.opts.CellTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	w.gorun.deadline = deadline
+	for _, seg := range segs {
+		if diag := w.gorun.run(seg, res); diag != nil {
+			res.Error = diag
+			return
+		}
+	}
+}
+
+// run evaluates one segment.
+func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
+	if diag := r.importAll(seg.imports); diag != nil {
+		return diag
+	}
+	if diag := r.checkNames(seg); diag != nil {
+		return diag
+	}
+	if slices.ContainsFunc(seg.types, func(t string) bool { return r.types[t] }) {
+		fresh := r.replayWithout(seg, res)
+		r.ws.gorun = fresh
+		return fresh.run(seg, res)
+	}
+	if seg.decl && onlyImports(seg) {
+		return nil
+	}
+	r.shown, r.hasShown = nil, false
+	_, err := r.eval(seg.src)
+	if err != nil && seg.plain != "" && !isPanic(err) {
+		// The final expression has no value (a call of a func without
+		// results): run it plain.
+		_, err = r.eval(seg.plain)
+		r.hasShown = false
+	}
+	if err != nil && !isPanic(err) {
+		return r.diagnose(err)
+	}
+	// A statement that panicked has still declared its names, as in a
+	// notebook: what ran before the panic stays.
+	for _, n := range seg.names {
+		r.globals[n] = true
+	}
+	for _, t := range seg.types {
+		r.types[t] = true
+	}
+	if err != nil {
+		return r.diagnose(err)
+	}
+	if seg.decl {
+		r.decls = append(r.decls, seg)
+	}
+	if r.hasShown {
+		if d, ok := shownValue(r.shown); ok {
+			res.Display = append(res.Display, d)
+		}
+	}
+	return nil
+}
+
+// shownValue picks what a final expression displays: its value when it has
+// one, and for several values (a call returning (T, error)) only a non-nil
+// error, since Go has no tuple to show.
+func shownValue(vals []any) (Display, bool) {
+	switch len(vals) {
+	case 0:
+		return Display{}, false
+	case 1:
+		return displayValue(vals[0]), true
+	}
+	if err, ok := vals[len(vals)-1].(error); ok && err != nil {
+		return displayValue(err), true
+	}
+	return Display{}, false
+}
+
+func onlyImports(seg segment) bool {
+	return len(seg.names) == 0 && len(seg.imports) > 0
+}
+
+// eval runs source in the interpreter; yaegi can panic while compiling,
+// so that is recovered here too.
+func (r *goRunner) eval(src string) (v reflect.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	return r.in.Eval(src)
+}
+
+func isPanic(err error) bool {
+	var p interp.Panic
+	return errors.As(err, &p)
+}
+
+// importAll imports the packages a segment names that are not imported
+// yet; importing one again is allowed, as a notebook reader re-runs cells.
+func (r *goRunner) importAll(specs []importSpec) *Diagnostic {
+	for _, s := range specs {
+		name := s.name
+		if name == "" {
+			name = path.Base(s.path)
+		}
+		if r.imported[name] == s.path {
+			continue
+		}
+		if !slices.Contains(symbols.Packages, s.path) {
+			return &Diagnostic{Kind: "compile", Pos: s.pos, Message: fmt.Sprintf(
+				"package %q is not available in the playground; cells can import %s",
+				s.path, strings.Join(symbols.Packages, ", "))}
+		}
+		if _, err := r.eval("import " + name + " " + strconv.Quote(s.path)); err != nil {
+			return &Diagnostic{Kind: "compile", Pos: s.pos, Message: err.Error()}
+		}
+		r.imported[name] = s.path
+	}
+	return nil
+}
+
+// checkNames reports the first name a segment uses that nothing declares.
+// yaegi's own messages for this are obscure ("constant definition loop").
+func (r *goRunner) checkNames(seg segment) *Diagnostic {
+	for _, u := range seg.unresolved {
+		if r.globals[u.name] || r.imported[u.name] != "" || u.name == hook || slices.Contains(seg.names, u.name) {
+			continue
+		}
+		if types.Universe.Lookup(u.name) != nil {
+			continue
+		}
+		if isPackageName(u.name, seg.imports) {
+			continue
+		}
+		return &Diagnostic{Kind: "compile", Pos: u.pos, Message: "undefined: " + u.name}
+	}
+	return nil
+}
+
+func isPackageName(name string, specs []importSpec) bool {
+	for _, s := range specs {
+		if s.name == name || s.name == "" && path.Base(s.path) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// replayWithout makes a fresh interpreter holding the declarations run so
+// far, less those seg declares again, so seg's new types take effect.
+// Variables are not carried over: their values may be of the old types.
+func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
+	res.Stdout += r.stdout.take()
+	fresh := r.ws.newGoRunner()
+	for name, p := range r.imported {
+		fresh.importAll([]importSpec{{name: name, path: p}})
+	}
+	fresh.deadline = r.deadline
+	for _, d := range r.decls {
+		if slices.ContainsFunc(d.names, func(n string) bool { return slices.Contains(seg.names, n) }) {
+			continue
+		}
+		if d.vars {
+			continue
+		}
+		if _, err := fresh.eval(d.src); err == nil {
+			fresh.decls = append(fresh.decls, d)
+			for _, n := range d.names {
+				fresh.globals[n] = true
+			}
+			for _, t := range d.types {
+				fresh.types[t] = true
+			}
+		}
+	}
+	res.Display = append(res.Display, Display{Kind: "notice", Text: fmt.Sprintf(
+		"type %s redefined: the interpreter restarted with the earlier cells' types and functions; run the cells that set variables again",
+		strings.Join(seg.types, ", "))})
+	return fresh
+}
+
+var (
+	// yaegi prefixes messages with the position of the node at fault.
+	posPrefix = regexp.MustCompile(`^(?:` + cellFile + `:)?(\d+):(\d+): (.*)$`)
+)
+
+// lastPos is where the statement that started last is.
+func (r *goRunner) lastPos() Position {
+	v, err := r.in.Eval(posVar)
+	if err != nil || !v.CanInt() {
+		return Position{}
+	}
+	return unpackPos(int(v.Int()))
+}
+
+// diagnose turns an interpreter error into a diagnostic with a position.
+func (r *goRunner) diagnose(err error) *Diagnostic {
+	var p interp.Panic
+	if errors.As(err, &p) {
+		d := &Diagnostic{Kind: "panic", Message: fmt.Sprintf("panic: %v", p.Value)}
+		if e, ok := p.Value.(error); ok && errors.Is(e, errCellStopped) {
+			d.Kind = "timeout"
+			d.Message = fmt.Sprintf("stopped: the cell ran longer than %v", r.ws.opts.CellTimeout)
+		} else if ok && errors.Is(e, errStackOverflow) {
+			d.Kind = "runtime"
+			d.Message = e.Error()
+		} else if msg, ok := runtimeError(fmt.Sprint(p.Value)); ok {
+			d.Kind = "runtime"
+			d.Message = msg
+		}
+		d.Pos = r.lastPos()
+		return d
+	}
+	msg := strings.TrimSpace(err.Error())
+	// A compile panic's message repeats positions; keep the innermost.
+	msg = strings.TrimPrefix(msg, "CFG post-order panic: ")
+	d := &Diagnostic{Kind: "compile", Message: msg}
+	for {
+		m := posPrefix.FindStringSubmatch(d.Message)
+		if m == nil {
+			break
+		}
+		if strings.HasPrefix(d.Message, cellFile+":") || d.Pos.Line == 0 {
+			d.Pos.Line, _ = strconv.Atoi(m[1])
+			d.Pos.Col, _ = strconv.Atoi(m[2])
+		}
+		d.Message = strings.TrimPrefix(m[3], "CFG post-order panic: ")
+	}
+	return d
+}
+
+// runtimeError recognises the panics Go's runtime raises, including those
+// the interpreter raises through reflect for the same faults.
+func runtimeError(msg string) (string, bool) {
+	switch {
+	case strings.HasPrefix(msg, "runtime error: "):
+		return msg, true
+	case strings.HasPrefix(msg, "reflect: slice index out of range"),
+		strings.HasPrefix(msg, "reflect: array index out of range"),
+		strings.HasPrefix(msg, "reflect: string index out of range"):
+		return "runtime error: index out of range", true
+	case strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.Contains(msg, "zero Value"):
+		return "runtime error: invalid memory address or nil pointer dereference", true
+	}
+	return "", false
+}

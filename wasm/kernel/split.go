@@ -1,0 +1,452 @@
+package kernel
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A segment is a run of top-level declarations or of statements from one
+// cell, the unit the interpreter evaluates: yaegi takes either a file's
+// declarations or a function body's statements, never both in one call.
+type segment struct {
+	decl bool
+	// src is the segment's text rewritten for the interpreter: it opens
+	// with a line directive so that positions in errors are the cell's own,
+	// and it carries the instrumentation calls.
+	src string
+	// names are the top-level names the segment declares (types, funcs,
+	// vars, consts, and := on the segment's outermost level).
+	names []string
+	// types are the names of the types it declares.
+	types []string
+	// vars is set when the segment declares variables.
+	vars bool
+	// imports are the imports of a declaration segment; its src has
+	// them blanked out, for the runner imports each package only once.
+	imports []importSpec
+	// display is set on the cell's last segment when it ends with an
+	// expression statement: src then wraps that expression in a call to
+	// the display hook, and plain holds the same segment without it (for
+	// an expression with no value, such as a call to a func with none).
+	plain string
+	// unresolved are the identifiers the segment uses but does not
+	// declare: earlier cells, imports or the universe must supply them.
+	unresolved []usedName
+}
+
+type usedName struct {
+	name string
+	pos  Position
+}
+
+type importSpec struct {
+	name, path string
+	pos        Position
+}
+
+// Position is a place in a cell, counted from 1. A zero Line means the
+// cell as a whole.
+type Position struct {
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
+// cellFile is the file name the line directives give. It must be the name
+// yaegi's Eval gives its source: yaegi keeps imports per file name, and a
+// directive naming another file hides them.
+const cellFile = "_.go"
+
+// posVar is the interpreter variable that holds the packed position of the
+// statement that started last.
+const posVar = "__cellpos"
+
+func packPos(line, col int) int { return line<<16 | col }
+
+func unpackPos(p int) Position { return Position{Line: p >> 16, Col: p & 0xffff} }
+
+// hook is the name under which the kernel's runtime helpers are imported
+// into every interpreter.
+const hook = "__cell"
+
+// splitCell cuts a cell's source into segments and instruments them. A
+// syntax error comes back as a *Diagnostic at its place in the cell.
+func splitCell(src string) ([]segment, *Diagnostic) {
+	items, diag := topLevel(src)
+	if diag != nil {
+		return nil, diag
+	}
+	var segs []segment
+	for i := 0; i < len(items); {
+		j := i
+		for j < len(items) && items[j].decl == items[i].decl {
+			j++
+		}
+		seg, diag := buildSegment(src, items[i:j], j == len(items))
+		if diag != nil {
+			return nil, diag
+		}
+		segs = append(segs, seg)
+		i = j
+	}
+	return segs, nil
+}
+
+type tok struct {
+	pos token.Pos
+	tok token.Token
+	lit string
+}
+
+// item is one top-level statement or declaration: a byte range of the
+// cell's source.
+type item struct {
+	decl       bool
+	start, end int
+}
+
+// topLevel finds the top-level items of a cell with the scanner: an item
+// ends at a semicolon (written or inserted at a line end) outside any
+// brackets.
+func topLevel(src string) ([]item, *Diagnostic) {
+	fset := token.NewFileSet()
+	file := fset.AddFile(cellFile, -1, len(src))
+	var errs scanner.ErrorList
+	var s scanner.Scanner
+	s.Init(file, []byte(src), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
+
+	var toks []tok
+	for {
+		pos, t, lit := s.Scan()
+		if t == token.EOF {
+			break
+		}
+		toks = append(toks, tok{pos, t, lit})
+	}
+	if len(errs) > 0 {
+		return nil, diagFromScanner(errs)
+	}
+
+	var items []item
+	depth := 0
+	start := -1
+	for i, t := range toks {
+		if start < 0 {
+			if t.tok == token.SEMICOLON {
+				continue
+			}
+			start = i
+		}
+		switch t.tok {
+		case token.LPAREN, token.LBRACE, token.LBRACK:
+			depth++
+		case token.RPAREN, token.RBRACE, token.RBRACK:
+			depth--
+		}
+		if (t.tok == token.SEMICOLON && depth <= 0) || i == len(toks)-1 {
+			end := file.Offset(t.pos)
+			if t.tok != token.SEMICOLON {
+				end += len(tokenText(t.tok, t.lit))
+			}
+			first := toks[start]
+			items = append(items, item{
+				decl:  isDecl(toks[start:]),
+				start: file.Offset(first.pos),
+				end:   end,
+			})
+			start = -1
+		}
+	}
+	return items, nil
+}
+
+func tokenText(t token.Token, lit string) string {
+	if lit != "" {
+		return lit
+	}
+	return t.String()
+}
+
+// isDecl tells a top-level declaration from a statement by its first
+// tokens. A func literal called at top level is a statement; a func or
+// method declaration has a name.
+func isDecl(toks []tok) bool {
+	switch toks[0].tok {
+	case token.IMPORT, token.TYPE, token.CONST, token.VAR:
+		return true
+	case token.FUNC:
+		if len(toks) < 2 || toks[1].tok == token.IDENT {
+			return len(toks) >= 2
+		}
+		if toks[1].tok != token.LPAREN {
+			return false
+		}
+		// A receiver, func (r T) Name(...), rather than a literal's
+		// parameters, func (x int) { ... }(1).
+		depth := 0
+		for i := 1; i < len(toks); i++ {
+			switch toks[i].tok {
+			case token.LPAREN:
+				depth++
+			case token.RPAREN:
+				if depth--; depth == 0 {
+					return i+1 < len(toks) && toks[i+1].tok == token.IDENT
+				}
+			}
+		}
+	}
+	return false
+}
+
+// buildSegment parses one run of items, checks it, and rewrites it for the
+// interpreter.
+func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
+	start, end := items[0].start, items[len(items)-1].end
+	text := src[start:end]
+	line, col := lineCol(src, start)
+	directive := "/*line " + cellFile + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(col) + "*/"
+	seg := segment{decl: items[0].decl}
+
+	// Parse the run the way the interpreter will see it, with the same
+	// line directive, so every position we compute is the cell's.
+	var wrapped, prefix string
+	if seg.decl {
+		prefix = "package main;" + directive
+		wrapped = prefix + text
+	} else {
+		prefix = "package main; func main() {" + directive
+		wrapped = prefix + text + "\n}"
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", wrapped, parser.AllErrors)
+	if err != nil {
+		if list, ok := err.(scanner.ErrorList); ok {
+			return seg, diagFromScanner(list)
+		}
+		return seg, &Diagnostic{Kind: "syntax", Message: err.Error()}
+	}
+	seg.unresolved = unresolved(fset, f)
+
+	// edits are insertions at byte offsets of wrapped.
+	type edit struct {
+		off  int
+		text string
+		drop int // bytes to replace
+	}
+	var edits []edit
+	restore := func(p token.Pos) string {
+		pos := fset.Position(p)
+		return "/*line " + cellFile + ":" + strconv.Itoa(pos.Line) + ":" + strconv.Itoa(pos.Column) + "*/"
+	}
+	tick := func(body *ast.BlockStmt) {
+		if body == nil {
+			return
+		}
+		after := body.Lbrace + 1
+		edits = append(edits, edit{off: fset.Position(after).Offset, text: hook + ".Tick();" + restore(after)})
+	}
+
+	// mark records where each statement starts, in a variable the runner
+	// reads when a panic or a stop leaves no better position (yaegi
+	// reports the enclosing function's).
+	mark := func(list []ast.Stmt) {
+		for _, st := range list {
+			if _, ok := st.(*ast.EmptyStmt); ok {
+				continue
+			}
+			p := fset.Position(st.Pos())
+			edits = append(edits, edit{off: p.Offset, text: posVar + " = " + strconv.Itoa(packPos(p.Line, p.Column)) + ";" + restore(st.Pos())})
+		}
+	}
+
+	var body []ast.Stmt
+	if seg.decl {
+		for _, d := range f.Decls {
+			seg.names = append(seg.names, declNames(d)...)
+			if g, ok := d.(*ast.GenDecl); ok {
+				switch g.Tok {
+				case token.VAR:
+					seg.vars = true
+				case token.TYPE:
+					for _, s := range g.Specs {
+						seg.types = append(seg.types, s.(*ast.TypeSpec).Name.Name)
+					}
+				case token.IMPORT:
+					// The runner imports each package once itself; the
+					// declaration is blanked, keeping lines in place.
+					from, to := fset.Position(g.Pos()).Offset, fset.Position(g.End()).Offset
+					edits = append(edits, edit{off: from, drop: to - from, text: blank(wrapped[from:to])})
+					for _, s := range g.Specs {
+						is := s.(*ast.ImportSpec)
+						p, _ := strconv.Unquote(is.Path.Value)
+						name := ""
+						if is.Name != nil {
+							name = is.Name.Name
+						}
+						pos := fset.Position(is.Pos())
+						seg.imports = append(seg.imports, importSpec{name: name, path: p, pos: Position{pos.Line, pos.Column}})
+					}
+				}
+			}
+		}
+	} else {
+		body = f.Decls[0].(*ast.FuncDecl).Body.List
+		for _, s := range body {
+			if a, ok := s.(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
+				for _, l := range a.Lhs {
+					if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+						seg.names = append(seg.names, id.Name)
+					}
+				}
+			}
+			if d, ok := s.(*ast.DeclStmt); ok {
+				seg.names = append(seg.names, declNames(d.Decl)...)
+			}
+		}
+	}
+
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ForStmt:
+			tick(n.Body)
+		case *ast.RangeStmt:
+			tick(n.Body)
+		case *ast.FuncDecl:
+			if seg.decl { // not the wrapper around statements
+				tick(n.Body)
+			}
+		case *ast.FuncLit:
+			tick(n.Body)
+		case *ast.BlockStmt:
+			mark(n.List)
+		case *ast.CaseClause:
+			mark(n.Body)
+		case *ast.CommClause:
+			mark(n.Body)
+		}
+		return true
+	})
+
+	apply := func(extra []edit) string {
+		all := append(append([]edit(nil), edits...), extra...)
+		// Apply from the end so offsets stay valid; at one offset, the
+		// edit made first must come first in the text, so apply it last.
+		order := make([]int, len(all))
+		for i := range order {
+			order[i] = i
+		}
+		sort.Slice(order, func(a, b int) bool {
+			if all[order[a]].off != all[order[b]].off {
+				return all[order[a]].off > all[order[b]].off
+			}
+			return order[a] > order[b]
+		})
+		out := wrapped
+		for _, i := range order {
+			e := all[i]
+			out = out[:e.off] + e.text + out[e.off+e.drop:]
+		}
+		return out[len("package main;"):]
+	}
+	seg.src = apply(nil)
+	if !seg.decl {
+		// Drop the wrapper again: the interpreter adds its own.
+		seg.src = strings.TrimSuffix(strings.TrimPrefix(seg.src, " func main() {"), "\n}")
+	}
+
+	if last && !seg.decl && len(body) > 0 {
+		if es, ok := body[len(body)-1].(*ast.ExprStmt); ok {
+			open := fset.Position(es.X.Pos()).Offset
+			closeAt := fset.Position(es.X.End()).Offset
+			seg.plain = seg.src
+			shown := apply([]edit{
+				{off: open, text: hook + ".Display(" + restore(es.X.Pos())},
+				{off: closeAt, text: ")"},
+			})
+			seg.src = strings.TrimSuffix(strings.TrimPrefix(shown, " func main() {"), "\n}")
+		}
+	}
+	return seg, nil
+}
+
+func declNames(d ast.Decl) []string {
+	var names []string
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil {
+			names = append(names, d.Name.Name)
+		}
+	case *ast.GenDecl:
+		for _, s := range d.Specs {
+			switch s := s.(type) {
+			case *ast.TypeSpec:
+				names = append(names, s.Name.Name)
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					if n.Name != "_" {
+						names = append(names, n.Name)
+					}
+				}
+			}
+		}
+	}
+	return names
+}
+
+// lineCol returns the 1-based line and column (in bytes, as go/token
+// counts) of a byte offset.
+func lineCol(src string, off int) (int, int) {
+	line := 1 + strings.Count(src[:off], "\n")
+	col := off - strings.LastIndex(src[:off], "\n")
+	return line, col
+}
+
+func diagFromScanner(list scanner.ErrorList) *Diagnostic {
+	list.Sort()
+	e := list[0]
+	return &Diagnostic{Kind: "syntax", Message: e.Msg, Pos: Position{e.Pos.Line, e.Pos.Column}}
+}
+
+// unresolved lists the identifiers of f that the parser could not resolve
+// within it, less the keys of composite literals (field names, which the
+// parser leaves unresolved too).
+func unresolved(fset *token.FileSet, f *ast.File) []usedName {
+	keys := map[*ast.Ident]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if cl, ok := n.(*ast.CompositeLit); ok {
+			for _, e := range cl.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					if id, ok := kv.Key.(*ast.Ident); ok {
+						keys[id] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	var out []usedName
+	for _, id := range f.Unresolved {
+		if keys[id] {
+			continue
+		}
+		p := fset.Position(id.Pos())
+		out = append(out, usedName{id.Name, Position{p.Line, p.Column}})
+	}
+	return out
+}
+
+// blank replaces each byte of s but line breaks with a space, so byte
+// offsets and columns after it stay where they were.
+func blank(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c != '\n' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}

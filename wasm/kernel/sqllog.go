@@ -1,0 +1,396 @@
+package kernel
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// SQLEntry is one line of a cell's SQL log: a statement with its
+// parameters, or a transaction event (BEGIN, COMMIT, ROLLBACK).
+type SQLEntry struct {
+	Statement  string   `json:"statement"`
+	Params     []string `json:"params,omitempty"`
+	DurationMS float64  `json:"durationMs"`
+	// Rows is the number of rows a query returned or a statement changed;
+	// -1 when unknown.
+	Rows  int64  `json:"rows"`
+	Error string `json:"error,omitempty"`
+}
+
+// sqlLog collects the entries of the cell that is running.
+type sqlLog struct {
+	mu      sync.Mutex
+	entries []SQLEntry
+}
+
+func (l *sqlLog) add(e SQLEntry) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = append(l.entries, e)
+	return len(l.entries) - 1
+}
+
+func (l *sqlLog) setRows(i int, rows int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if i < len(l.entries) {
+		l.entries[i].Rows = rows
+	}
+}
+
+func (l *sqlLog) take() []SQLEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.entries
+	l.entries = nil
+	return e
+}
+
+// FormatSQLLog renders a log as the text of a lesson's expected sql block:
+// each statement on its own lines followed by its parameters as a tuple, the
+// way SQLAlchemy's echo prints them. Durations are left out so the text is
+// the same on every run.
+func FormatSQLLog(entries []SQLEntry) string {
+	var b strings.Builder
+	for _, e := range entries {
+		b.WriteString(strings.TrimSpace(e.Statement))
+		b.WriteByte('\n')
+		if isTxEvent(e.Statement) {
+			continue
+		}
+		b.WriteString("(" + strings.Join(e.Params, ", "))
+		if len(e.Params) == 1 {
+			b.WriteByte(',')
+		}
+		b.WriteString(")\n")
+		if e.Error != "" {
+			b.WriteString("-- error: " + e.Error + "\n")
+		}
+	}
+	return b.String()
+}
+
+func isTxEvent(s string) bool {
+	switch s {
+	case "BEGIN", "COMMIT", "ROLLBACK":
+		return true
+	}
+	return false
+}
+
+// formatParam renders a bound value as Python's repr would, to match the
+// talks' logs: strings quoted, bytes as b'...', nil as None.
+func formatParam(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case string:
+		return pyQuote(x)
+	case []byte:
+		if utf8.Valid(x) {
+			return "b" + pyQuote(string(x))
+		}
+		return fmt.Sprintf("<%d bytes>", len(x))
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case time.Time:
+		return pyQuote(x.Format(time.RFC3339Nano))
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func pyQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`).Replace(s) + "'"
+}
+
+func namedParams(args []driver.NamedValue) []string {
+	if len(args) == 0 {
+		return nil
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = formatParam(a.Value)
+	}
+	return out
+}
+
+// loggingConnector wraps a driver.Connector so that every statement and
+// transaction event sent through its connections lands in a log.
+type loggingConnector struct {
+	driver.Connector
+	log *sqlLog
+}
+
+func (c *loggingConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &loggingConn{inner: conn, log: c.log}, nil
+}
+
+type loggingConn struct {
+	inner driver.Conn
+	log   *sqlLog
+}
+
+var (
+	_ driver.ExecerContext      = (*loggingConn)(nil)
+	_ driver.ConnBeginTx        = (*loggingConn)(nil)
+	_ driver.ConnPrepareContext = (*loggingConn)(nil)
+	_ driver.NamedValueChecker  = (*loggingConn)(nil)
+)
+
+func (c *loggingConn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+func (c *loggingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	var (
+		st  driver.Stmt
+		err error
+	)
+	if p, ok := c.inner.(driver.ConnPrepareContext); ok {
+		st, err = p.PrepareContext(ctx, query)
+	} else {
+		st, err = c.inner.Prepare(query)
+	}
+	if err != nil {
+		c.log.add(SQLEntry{Statement: query, Rows: -1, Error: err.Error()})
+		return nil, err
+	}
+	return &loggingStmt{inner: st, query: query, log: c.log}, nil
+}
+
+func (c *loggingConn) Close() error { return c.inner.Close() }
+
+func (c *loggingConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (c *loggingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	start := time.Now()
+	var (
+		tx  driver.Tx
+		err error
+	)
+	if b, ok := c.inner.(driver.ConnBeginTx); ok {
+		tx, err = b.BeginTx(ctx, opts)
+	} else {
+		tx, err = c.inner.Begin() //nolint:staticcheck // fallback for old drivers
+	}
+	c.log.add(txEntry("BEGIN", start, err))
+	if err != nil {
+		return nil, err
+	}
+	return &loggingTx{inner: tx, log: c.log}, nil
+}
+
+func (c *loggingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	ex, ok := c.inner.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	start := time.Now()
+	res, err := ex.ExecContext(ctx, query, args)
+	if err == driver.ErrSkip {
+		return nil, err
+	}
+	c.log.add(execEntry(query, args, start, res, err))
+	return res, err
+}
+
+func (c *loggingConn) CheckNamedValue(v *driver.NamedValue) error {
+	if ch, ok := c.inner.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(v)
+	}
+	return driver.ErrSkip
+}
+
+// ResetSession and IsValid keep the pool's view of the inner connection.
+func (c *loggingConn) ResetSession(ctx context.Context) error {
+	if r, ok := c.inner.(driver.SessionResetter); ok {
+		return r.ResetSession(ctx)
+	}
+	return nil
+}
+
+func (c *loggingConn) IsValid() bool {
+	if v, ok := c.inner.(driver.Validator); ok {
+		return v.IsValid()
+	}
+	return true
+}
+
+func txEntry(event string, start time.Time, err error) SQLEntry {
+	e := SQLEntry{Statement: event, Rows: -1, DurationMS: ms(time.Since(start))}
+	if err != nil {
+		e.Error = err.Error()
+	}
+	return e
+}
+
+func execEntry(query string, args []driver.NamedValue, start time.Time, res driver.Result, err error) SQLEntry {
+	e := SQLEntry{Statement: query, Params: namedParams(args), Rows: -1, DurationMS: ms(time.Since(start))}
+	if err != nil {
+		e.Error = err.Error()
+	} else if n, rerr := res.RowsAffected(); rerr == nil {
+		e.Rows = n
+	}
+	return e
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+type loggingTx struct {
+	inner driver.Tx
+	log   *sqlLog
+}
+
+func (t *loggingTx) Commit() error {
+	start := time.Now()
+	err := t.inner.Commit()
+	t.log.add(txEntry("COMMIT", start, err))
+	return err
+}
+
+func (t *loggingTx) Rollback() error {
+	start := time.Now()
+	err := t.inner.Rollback()
+	t.log.add(txEntry("ROLLBACK", start, err))
+	return err
+}
+
+type loggingStmt struct {
+	inner driver.Stmt
+	query string
+	log   *sqlLog
+}
+
+var (
+	_ driver.StmtExecContext   = (*loggingStmt)(nil)
+	_ driver.StmtQueryContext  = (*loggingStmt)(nil)
+	_ driver.NamedValueChecker = (*loggingStmt)(nil)
+)
+
+func (s *loggingStmt) Close() error  { return s.inner.Close() }
+func (s *loggingStmt) NumInput() int { return s.inner.NumInput() }
+
+func (s *loggingStmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.ExecContext(context.Background(), valuesToNamed(args))
+}
+
+func (s *loggingStmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.QueryContext(context.Background(), valuesToNamed(args))
+}
+
+func (s *loggingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	start := time.Now()
+	var (
+		res driver.Result
+		err error
+	)
+	if e, ok := s.inner.(driver.StmtExecContext); ok {
+		res, err = e.ExecContext(ctx, args)
+	} else {
+		res, err = s.inner.Exec(namedToValues(args)) //nolint:staticcheck // fallback
+	}
+	s.log.add(execEntry(s.query, args, start, res, err))
+	return res, err
+}
+
+func (s *loggingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	start := time.Now()
+	var (
+		rows driver.Rows
+		err  error
+	)
+	if q, ok := s.inner.(driver.StmtQueryContext); ok {
+		rows, err = q.QueryContext(ctx, args)
+	} else {
+		rows, err = s.inner.Query(namedToValues(args)) //nolint:staticcheck // fallback
+	}
+	e := SQLEntry{Statement: s.query, Params: namedParams(args), Rows: -1, DurationMS: ms(time.Since(start))}
+	if err != nil {
+		e.Error = err.Error()
+		s.log.add(e)
+		return nil, err
+	}
+	return &countingRows{Rows: rows, log: s.log, entry: s.log.add(e)}, nil
+}
+
+func (s *loggingStmt) CheckNamedValue(v *driver.NamedValue) error {
+	if ch, ok := s.inner.(driver.NamedValueChecker); ok {
+		return ch.CheckNamedValue(v)
+	}
+	return driver.ErrSkip
+}
+
+// countingRows counts the rows a query returns and records the count in
+// its log entry when the rows are closed.
+type countingRows struct {
+	driver.Rows
+	log   *sqlLog
+	entry int
+	n     int64
+}
+
+func (r *countingRows) Next(dest []driver.Value) error {
+	err := r.Rows.Next(dest)
+	if err == nil {
+		r.n++
+	}
+	return err
+}
+
+func (r *countingRows) Close() error {
+	r.log.setRows(r.entry, r.n)
+	return r.Rows.Close()
+}
+
+func (r *countingRows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}
+
+func (r *countingRows) ColumnTypeNullable(i int) (nullable, ok bool) {
+	if t, ok := r.Rows.(driver.RowsColumnTypeNullable); ok {
+		return t.ColumnTypeNullable(i)
+	}
+	return false, false
+}
+
+func (r *countingRows) ColumnTypeScanType(i int) reflect.Type {
+	if t, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return t.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
+}
+
+func valuesToNamed(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out
+}
+
+func namedToValues(args []driver.NamedValue) []driver.Value {
+	out := make([]driver.Value, len(args))
+	for i, a := range args {
+		out[i] = a.Value
+	}
+	return out
+}
