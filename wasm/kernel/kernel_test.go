@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -170,5 +171,35 @@ func TestSplitSQL(t *testing.T) {
 	}
 	if got[2].pos != (Position{3, 10}) {
 		t.Errorf("third at %v", got[2].pos)
+	}
+}
+
+func TestHandleJSON(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	rep := w.Handle([]byte(`{"op":"run","cell":{"id":"c1","kind":"sql","source":"CREATE TABLE b (id INTEGER PRIMARY KEY); CREATE TABLE a (id INTEGER PRIMARY KEY, b_id INT REFERENCES b(id)); INSERT INTO a VALUES (1, NULL)"}}`))
+	if !strings.Contains(string(rep), `"id":"c1"`) || !strings.Contains(string(rep), `"files":["main.sqlite"]`) {
+		t.Fatalf("run reply: %s", rep)
+	}
+	rep = w.Handle([]byte(`{"op":"schema"}`))
+	want := `{"schema":{"database":"main.sqlite","tables":[{"name":"a","columns":[{"name":"id","type":"INTEGER","primaryKey":true},{"name":"b_id","type":"INT"}],"foreignKeys":[{"columns":["b_id"],"refTable":"b","refColumns":["id"]}]},{"name":"b","columns":[{"name":"id","type":"INTEGER","primaryKey":true}]}]}}`
+	if string(rep) != want {
+		t.Errorf("schema reply:\n%s\nwant\n%s", rep, want)
+	}
+	snap := w.Handle([]byte(`{"op":"export"}`))
+	other := New(Options{})
+	defer other.Close()
+	var exported struct{ All map[string][]byte }
+	if err := json.Unmarshal(snap, &exported); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := json.Marshal(Request{Op: "import", Files: exported.All})
+	other.Handle(req)
+	res := other.Run(context.Background(), Cell{Kind: "sql", Source: "SELECT count(*) FROM a"})
+	if !strings.Contains(res.Output(), "1\n(1 row)") {
+		t.Errorf("after import: %q %v", res.Output(), res.Error)
+	}
+	if rep := w.Handle([]byte(`{"op":"nope"}`)); string(rep) != `{"error":"unknown op \"nope\""}` {
+		t.Errorf("unknown op: %s", rep)
 	}
 }
