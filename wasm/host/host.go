@@ -139,4 +139,3 @@ func (k *Kernel) Run(ctx context.Context, c kernel.Cell) (*kernel.Result, error)
 	}
 	return rep.Result, nil
 }
-

@@ -240,4 +240,3 @@ func (w *Workspace) Schema(name string) (*Schema, error) {
 	}
 	return s, nil
 }
-
