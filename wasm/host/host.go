@@ -139,3 +139,12 @@ func (k *Kernel) Run(ctx context.Context, c kernel.Cell) (*kernel.Result, error)
 	}
 	return rep.Result, nil
 }
+
+// Reset empties the workspace.
+func (k *Kernel) Reset(ctx context.Context) error {
+	rep, err := k.Do(ctx, kernel.Request{Op: "reset"})
+	if err == nil && rep.Error != "" {
+		err = errors.New(rep.Error)
+	}
+	return err
+}

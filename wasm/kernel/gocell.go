@@ -211,13 +211,17 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 }
 
 // shownValue picks what a final expression displays: its value when it has
-// one, and for several values (a call returning (T, error)) only a non-nil
+// one and it is not nil, and for several values (a call returning (T, error)) only a non-nil
 // error, since Go has no tuple to show.
 func shownValue(vals []any) (Display, bool) {
 	switch len(vals) {
 	case 0:
 		return Display{}, false
 	case 1:
+		// Like a notebook showing nothing for None, a nil shows nothing.
+		if vals[0] == nil {
+			return Display{}, false
+		}
 		return displayValue(vals[0]), true
 	}
 	if err, ok := vals[len(vals)-1].(error); ok && err != nil {
