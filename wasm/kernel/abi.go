@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Request is one call across the module boundary.
@@ -13,6 +14,10 @@ type Request struct {
 	// "export", "import" or "schema".
 	Op   string `json:"op"`
 	Cell *Cell  `json:"cell,omitempty"`
+	// TimeoutMS limits a run, when shorter than the workspace's own
+	// limit: the page sets it a little under the limit at which it
+	// terminates the whole module.
+	TimeoutMS int `json:"timeoutMs,omitempty"`
 	Path string `json:"path,omitempty"`
 	Data []byte `json:"data,omitempty"`
 	// Files are a whole workspace, for import.
@@ -54,6 +59,11 @@ func (w *Workspace) Do(ctx context.Context, r Request) Reply {
 	case "run":
 		if r.Cell == nil {
 			return Reply{Error: "run: no cell"}
+		}
+		if r.TimeoutMS > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, time.Duration(r.TimeoutMS)*time.Millisecond)
+			defer cancel()
 		}
 		return Reply{Result: w.Run(ctx, *r.Cell)}
 	case "reset":

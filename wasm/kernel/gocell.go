@@ -38,6 +38,7 @@ type goRunner struct {
 	decls []segment
 
 	deadline time.Time
+	limit    time.Duration // the cell's limit, for the message
 	ticks    int
 	shown    []any
 	hasShown bool
@@ -153,6 +154,7 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 		deadline = d
 	}
 	w.gorun.deadline = deadline
+	w.gorun.limit = time.Until(deadline).Round(time.Millisecond)
 	for _, seg := range segs {
 		if diag := w.gorun.run(seg, res); diag != nil {
 			res.Error = diag
@@ -310,7 +312,7 @@ func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
 	for name, p := range r.imported {
 		fresh.importAll([]importSpec{{name: name, path: p}})
 	}
-	fresh.deadline = r.deadline
+	fresh.deadline, fresh.limit = r.deadline, r.limit
 	for _, d := range r.decls {
 		if slices.ContainsFunc(d.names, func(n string) bool { return slices.Contains(seg.names, n) }) {
 			continue
@@ -355,7 +357,7 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 		d := &Diagnostic{Kind: "panic", Message: fmt.Sprintf("panic: %v", p.Value)}
 		if e, ok := p.Value.(error); ok && errors.Is(e, errCellStopped) {
 			d.Kind = "timeout"
-			d.Message = fmt.Sprintf("stopped: the cell ran longer than %v", r.ws.opts.CellTimeout)
+			d.Message = fmt.Sprintf("stopped: the cell ran longer than %v", r.limit)
 		} else if ok && errors.Is(e, errStackOverflow) {
 			d.Kind = "runtime"
 			d.Message = e.Error()

@@ -129,6 +129,9 @@ func namedParams(args []driver.NamedValue) []string {
 type loggingConnector struct {
 	driver.Connector
 	log *sqlLog
+	// touch is called whenever a statement is sent: the database may
+	// have changed.
+	touch func()
 }
 
 func (c *loggingConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -136,12 +139,13 @@ func (c *loggingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &loggingConn{inner: conn, log: c.log}, nil
+	return &loggingConn{inner: conn, log: c.log, touch: c.touch}, nil
 }
 
 type loggingConn struct {
 	inner driver.Conn
 	log   *sqlLog
+	touch func()
 }
 
 var (
@@ -169,6 +173,7 @@ func (c *loggingConn) PrepareContext(ctx context.Context, query string) (driver.
 		c.log.add(SQLEntry{Statement: query, Rows: -1, Error: err.Error()})
 		return nil, err
 	}
+	c.touch()
 	return &loggingStmt{inner: st, query: query, log: c.log}, nil
 }
 
@@ -201,6 +206,7 @@ func (c *loggingConn) ExecContext(ctx context.Context, query string, args []driv
 	if !ok {
 		return nil, driver.ErrSkip
 	}
+	c.touch()
 	start := time.Now()
 	res, err := ex.ExecContext(ctx, query, args)
 	if err == driver.ErrSkip {

@@ -240,6 +240,7 @@ func (w *Workspace) open(dsn string) (*sql.DB, error) {
 	}
 	params.Set("vfs", "memdb")
 	var mem string
+	touch := func() {}
 	if name == "" || name == ":memory:" || params.Get("mode") == "memory" {
 		// A private in-memory database, shared by the handle's pool
 		// (plain SQLite would give each pooled connection its own).
@@ -260,12 +261,13 @@ func (w *Workspace) open(dsn string) (*sql.DB, error) {
 		}
 		w.current = p
 		mem = w.memName(p)
+		touch = func() { w.changed[p] = true }
 	}
 	connector, err := (&sqlite.SQLite{}).OpenConnector("file:/" + mem + "?" + params.Encode())
 	if err != nil {
 		return nil, err
 	}
-	return sql.OpenDB(&loggingConnector{Connector: connector, log: &w.log}), nil
+	return sql.OpenDB(&loggingConnector{Connector: connector, log: &w.log, touch: touch}), nil
 }
 
 // pool returns the kernel's own handle on a workspace database.

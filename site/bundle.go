@@ -1,0 +1,62 @@
+package site
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// bundle builds the front end with esbuild: the page script, the worker
+// that hosts the kernel, and the style sheet, each named by its hash so a
+// browser may keep it forever.
+func bundle(o Options, m *Manifest) error {
+	web, err := filepath.Abs(o.WebDir)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(web, "node_modules", "@codemirror", "view")); err != nil {
+		return fmt.Errorf("the front end's packages are missing: run npm ci in %s (make does)", o.WebDir)
+	}
+	res := api.Build(api.BuildOptions{
+		AbsWorkingDir: web,
+		EntryPointsAdvanced: []api.EntryPoint{
+			{InputPath: "src/page.ts", OutputPath: "app"},
+			{InputPath: "src/worker.ts", OutputPath: "worker"},
+			{InputPath: "src/style.css", OutputPath: "style"},
+		},
+		EntryNames:        "[name]-[hash]",
+		Outdir:            o.OutDir,
+		Bundle:            true,
+		MinifyWhitespace:  true,
+		MinifyIdentifiers: true,
+		MinifySyntax:      true,
+		Format:            api.FormatIIFE,
+		Platform:          api.PlatformBrowser,
+		Target:            api.ES2020,
+		Charset:           api.CharsetUTF8,
+		LogLevel:          api.LogLevelSilent,
+		Write:             true,
+	})
+	if len(res.Errors) > 0 {
+		msgs := api.FormatMessages(res.Errors, api.FormatMessagesOptions{Kind: api.ErrorMessage})
+		return fmt.Errorf("bundling the front end:\n%s", strings.Join(msgs, ""))
+	}
+	for _, f := range res.OutputFiles {
+		name := filepath.Base(f.Path)
+		switch {
+		case strings.HasPrefix(name, "app-"):
+			m.App = name
+		case strings.HasPrefix(name, "worker-"):
+			m.Worker = name
+		case strings.HasPrefix(name, "style-"):
+			m.Style = name
+		}
+	}
+	if m.App == "" || m.Worker == "" || m.Style == "" {
+		return fmt.Errorf("bundling the front end: missing outputs (app %q, worker %q, style %q)", m.App, m.Worker, m.Style)
+	}
+	return nil
+}

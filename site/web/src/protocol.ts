@@ -1,0 +1,63 @@
+// The messages between the page and the kernel's worker, and the JSON the
+// kernel speaks (wasm/kernel's Request and Reply).
+
+export interface Position { line: number; col: number; }
+
+export interface Diagnostic { kind: string; message: string; pos: Position; }
+
+export interface SQLEntry {
+  statement: string;
+  params?: string[];
+  durationMs: number;
+  rows: number;
+  error?: string;
+}
+
+export interface Display {
+  kind: "text" | "table" | "notice";
+  text?: string;
+  columns?: string[];
+  rows?: string[][];
+}
+
+export interface Result {
+  id?: string;
+  stdout: string;
+  display?: Display[];
+  sql: SQLEntry[];
+  error?: Diagnostic;
+  files?: string[];
+  durationMs: number;
+}
+
+export interface Cell { id?: string; kind: string; source: string; attrs?: Record<string, string>; }
+
+export interface Request {
+  op: "run" | "reset" | "files" | "read" | "write" | "remove" | "export" | "import" | "schema";
+  cell?: Cell;
+  timeoutMs?: number;
+  path?: string;
+  data?: string; // base64, as Go's encoding/json writes []byte
+  files?: Record<string, string>;
+}
+
+export interface Reply {
+  error?: string;
+  result?: Result;
+  files?: { path: string; size: number; database?: boolean }[];
+  data?: string;
+  all?: Record<string, string>;
+}
+
+/** Page to worker. */
+export type ToWorker =
+  | { type: "load"; url: string; size: number; module?: WebAssembly.Module }
+  | { type: "call"; id: number; request: string };
+
+/** Worker to page. */
+export type FromWorker =
+  | { type: "progress"; phase: "download" | "compile"; loaded: number; total: number }
+  | { type: "ready"; module: WebAssembly.Module; downloadMs: number; compileMs: number }
+  | { type: "reply"; id: number; reply: string }
+  | { type: "crash"; message: string }
+  | { type: "log"; text: string };

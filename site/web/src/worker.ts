@@ -1,0 +1,94 @@
+// The Web Worker that hosts the kernel module: it downloads and compiles
+// the module (reporting progress), then answers the page's requests one at
+// a time through the module's JSON ABI. The page terminates it to stop a
+// runaway cell; the compiled module survives in the page for the next one.
+
+import type { FromWorker, ToWorker } from "./protocol";
+import { ProcExit, wasiImports } from "./wasi";
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  alloc(n: number): number;
+  free(p: number): void;
+  call(p: number, n: number): bigint;
+}
+
+let kernel: KernelExports | undefined;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+
+self.onmessage = async (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  try {
+    if (m.type === "load") await load(m.url, m.size, m.module);
+    else if (m.type === "call") post({ type: "reply", id: m.id, reply: call(m.request) });
+  } catch (err) {
+    const message = err instanceof ProcExit ? err.message : String((err as Error)?.message ?? err);
+    post({ type: "crash", message });
+  }
+};
+
+async function download(url: string, size: number): Promise<Uint8Array> {
+  const resp = await fetch(url);
+  if (!resp.ok || !resp.body) throw new Error(`downloading ${url}: ${resp.status} ${resp.statusText}`);
+  const reader = resp.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  let reported = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    if (loaded - reported > size / 100 || loaded === size) {
+      reported = loaded;
+      post({ type: "progress", phase: "download", loaded, total: size });
+    }
+  }
+  const all = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return all;
+}
+
+async function load(url: string, size: number, module?: WebAssembly.Module) {
+  const t0 = performance.now();
+  let downloadMs = 0;
+  if (!module) {
+    const bytes = await download(url, size);
+    downloadMs = performance.now() - t0;
+    post({ type: "progress", phase: "compile", loaded: size, total: size });
+    module = await WebAssembly.compile(bytes);
+  }
+  const t1 = performance.now();
+  let memory: WebAssembly.Memory | undefined;
+  const instance = await WebAssembly.instantiate(module, {
+    wasi_snapshot_preview1: wasiImports(() => memory!, {
+      write: (_fd, text) => post({ type: "log", text }),
+    }),
+  });
+  kernel = instance.exports as unknown as KernelExports;
+  memory = kernel.memory;
+  kernel._initialize();
+  post({ type: "ready", module, downloadMs, compileMs: performance.now() - t1 });
+}
+
+function call(request: string): string {
+  if (!kernel) throw new Error("the kernel is not loaded");
+  const k = kernel;
+  const req = encoder.encode(request);
+  const p = k.alloc(req.length) >>> 0;
+  new Uint8Array(k.memory.buffer, p, req.length).set(req);
+  const packed = k.call(p, req.length);
+  const rp = Number(packed >> 32n) >>> 0;
+  const n = Number(packed & 0xffffffffn);
+  const reply = decoder.decode(new Uint8Array(k.memory.buffer, rp, n));
+  k.free(p);
+  k.free(rp);
+  return reply;
+}
