@@ -17,9 +17,9 @@ type Request struct {
 	// TimeoutMS limits a run, when shorter than the workspace's own
 	// limit: the page sets it a little under the limit at which it
 	// terminates the whole module.
-	TimeoutMS int `json:"timeoutMs,omitempty"`
-	Path string `json:"path,omitempty"`
-	Data []byte `json:"data,omitempty"`
+	TimeoutMS int    `json:"timeoutMs,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Data      []byte `json:"data,omitempty"`
 	// Files are a whole workspace, for import.
 	Files map[string][]byte `json:"files,omitempty"`
 }
