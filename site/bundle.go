@@ -17,6 +17,10 @@ func bundle(o Options, m *Manifest) error {
 	if err != nil {
 		return err
 	}
+	out, err := filepath.Abs(o.OutDir) // esbuild reads relative paths from web
+	if err != nil {
+		return err
+	}
 	if _, err := os.Stat(filepath.Join(web, "node_modules", "@codemirror", "view")); err != nil {
 		return fmt.Errorf("the front end's packages are missing: run npm ci in %s (make does)", o.WebDir)
 	}
@@ -28,7 +32,7 @@ func bundle(o Options, m *Manifest) error {
 			{InputPath: "src/style.css", OutputPath: "style"},
 		},
 		EntryNames:        "[name]-[hash]",
-		Outdir:            o.OutDir,
+		Outdir:            out,
 		Bundle:            true,
 		MinifyWhitespace:  true,
 		MinifyIdentifiers: true,

@@ -10,8 +10,8 @@ import (
 
 // Request is one call across the module boundary.
 type Request struct {
-	// Op is "run", "reset", "files", "read", "write", "remove",
-	// "export", "import" or "schema".
+	// Op is "run", "reset", "warmup", "files", "read", "write",
+	// "remove", "export", "import" or "schema".
 	Op   string `json:"op"`
 	Cell *Cell  `json:"cell,omitempty"`
 	// TimeoutMS limits a run, when shorter than the workspace's own
@@ -20,8 +20,10 @@ type Request struct {
 	TimeoutMS int    `json:"timeoutMs,omitempty"`
 	Path      string `json:"path,omitempty"`
 	Data      []byte `json:"data,omitempty"`
-	// Files are a whole workspace, for import.
-	Files map[string][]byte `json:"files,omitempty"`
+	// Files are a whole workspace, for import, and Current the database
+	// its sql cells use by default.
+	Files   map[string][]byte `json:"files,omitempty"`
+	Current string            `json:"current,omitempty"`
 }
 
 // Reply answers a Request. Error is set when the request itself failed
@@ -33,6 +35,8 @@ type Reply struct {
 	Files  []FileInfo        `json:"files,omitempty"`
 	Data   []byte            `json:"data,omitempty"`
 	All    map[string][]byte `json:"all,omitempty"`
+	// Current is the default database of sql cells, with All.
+	Current string `json:"current,omitempty"`
 	Schema *Schema           `json:"schema,omitempty"`
 }
 
@@ -69,6 +73,9 @@ func (w *Workspace) Do(ctx context.Context, r Request) Reply {
 	case "reset":
 		w.Reset()
 		return Reply{}
+	case "warmup":
+		w.Warmup(ctx)
+		return Reply{}
 	case "files":
 		return Reply{Files: w.Files()}
 	case "read":
@@ -92,10 +99,13 @@ func (w *Workspace) Do(ctx context.Context, r Request) Reply {
 		if err != nil {
 			return fail(err)
 		}
-		return Reply{All: all}
+		return Reply{All: all, Current: w.current}
 	case "import":
 		if err := w.Import(r.Files); err != nil {
 			return fail(err)
+		}
+		if w.dbs[r.Current] {
+			w.current = r.Current
 		}
 		return Reply{Files: w.Files()}
 	case "schema":

@@ -38,7 +38,6 @@ type goRunner struct {
 	decls []segment
 
 	deadline time.Time
-	limit    time.Duration // the cell's limit, for the message
 	ticks    int
 	shown    []any
 	hasShown bool
@@ -149,12 +148,7 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 		res.Error = diag
 		return
 	}
-	deadline := time.Now().Add(w.opts.CellTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	w.gorun.deadline = deadline
-	w.gorun.limit = time.Until(deadline).Round(time.Millisecond)
+	w.gorun.deadline, _ = ctx.Deadline()
 	for _, seg := range segs {
 		if diag := w.gorun.run(seg, res); diag != nil {
 			res.Error = diag
@@ -312,7 +306,7 @@ func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
 	for name, p := range r.imported {
 		fresh.importAll([]importSpec{{name: name, path: p}})
 	}
-	fresh.deadline, fresh.limit = r.deadline, r.limit
+	fresh.deadline = r.deadline
 	for _, d := range r.decls {
 		if slices.ContainsFunc(d.names, func(n string) bool { return slices.Contains(seg.names, n) }) {
 			continue
@@ -357,7 +351,7 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 		d := &Diagnostic{Kind: "panic", Message: fmt.Sprintf("panic: %v", p.Value)}
 		if e, ok := p.Value.(error); ok && errors.Is(e, errCellStopped) {
 			d.Kind = "timeout"
-			d.Message = fmt.Sprintf("stopped: the cell ran longer than %v", r.limit)
+			d.Message = fmt.Sprintf("stopped: the cell ran longer than its limit of %v", r.ws.limit)
 		} else if ok && errors.Is(e, errStackOverflow) {
 			d.Kind = "runtime"
 			d.Message = e.Error()

@@ -199,7 +199,33 @@ func TestHandleJSON(t *testing.T) {
 	if !strings.Contains(res.Output(), "1\n(1 row)") {
 		t.Errorf("after import: %q %v", res.Output(), res.Error)
 	}
+	if !strings.Contains(string(snap), `"current":"main.sqlite"`) {
+		t.Errorf("the snapshot does not say which database is current: %.200s", snap)
+	}
 	if rep := w.Handle([]byte(`{"op":"nope"}`)); string(rep) != `{"error":"unknown op \"nope\""}` {
 		t.Errorf("unknown op: %s", rep)
+	}
+}
+
+func TestSQLCellStoppedAtDeadline(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	res := w.Run(ctx, Cell{Kind: "sql", Source: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)\nSELECT count(*) FROM c"})
+	if res.Error == nil || res.Error.Kind != "timeout" {
+		t.Fatalf("got %+v", res.Error)
+	}
+	if res := run(t, w, "sql", "SELECT 1 AS one"); res.Error != nil {
+		t.Errorf("after the stop: %v", res.Error)
+	}
+}
+
+func TestWarmupLeavesNoTrace(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	w.Warmup(context.Background())
+	if files := w.Files(); len(files) != 0 {
+		t.Errorf("warm-up left files: %+v", files)
 	}
 }

@@ -33,12 +33,12 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 		if returnsRows(st.text) {
 			rows, err := db.QueryContext(ctx, st.text)
 			if err != nil {
-				res.Error = sqlDiag(st, err)
+				res.Error = w.sqlDiag(ctx, st, err)
 				return
 			}
 			cols, out, err := readRows(rows)
 			if err != nil {
-				res.Error = sqlDiag(st, err)
+				res.Error = w.sqlDiag(ctx, st, err)
 				return
 			}
 			res.Display = append(res.Display, Display{Kind: "table", Columns: cols, Rows: out})
@@ -46,7 +46,7 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 		}
 		r, err := db.ExecContext(ctx, st.text)
 		if err != nil {
-			res.Error = sqlDiag(st, err)
+			res.Error = w.sqlDiag(ctx, st, err)
 			return
 		}
 		if isDML(st.text) {
@@ -57,7 +57,12 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 	}
 }
 
-func sqlDiag(st statement, err error) *Diagnostic {
+func (w *Workspace) sqlDiag(ctx context.Context, st statement, err error) *Diagnostic {
+	if ctx.Err() != nil {
+		// SQLite was interrupted at the cell's deadline.
+		return &Diagnostic{Kind: "timeout", Pos: st.pos,
+			Message: fmt.Sprintf("stopped: the statement ran longer than the cell's limit of %v", w.limit)}
+	}
 	return &Diagnostic{Kind: "sql", Message: err.Error(), Pos: st.pos}
 }
 

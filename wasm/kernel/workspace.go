@@ -45,6 +45,7 @@ type Workspace struct {
 	log     sqlLog
 	gorun   *goRunner
 	changed map[string]bool
+	limit   time.Duration // of the cell running
 	mu      sync.Mutex
 }
 
@@ -288,6 +289,14 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	start := time.Now()
+	// One limit for every kind of cell: the workspace's, or the
+	// caller's deadline when that comes first.
+	w.limit = w.opts.CellTimeout
+	if d, ok := ctx.Deadline(); ok {
+		w.limit = min(w.limit, time.Until(d)).Round(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.limit)
+	defer cancel()
 	w.log.take()
 	w.changed = map[string]bool{}
 	res := &Result{ID: c.ID}

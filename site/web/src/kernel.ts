@@ -17,6 +17,7 @@ export interface KernelEvents {
   progress?(phase: "download" | "compile", loaded: number, total: number): void;
   ready?(timings: { downloadMs: number; compileMs: number; totalMs: number; restart: boolean }): void;
   restarted?(reason: string): void;
+  warm?(ms: number): void;
   log?(text: string): void;
 }
 
@@ -36,6 +37,7 @@ export class Kernel {
   private pending = new Map<number, Pending>();
   private nextId = 1;
   private snapshot: Record<string, string> = {};
+  private snapshotCurrent = "";
   private started = 0;
 
   constructor(private cfg: KernelConfig, private events: KernelEvents = {}) {}
@@ -81,6 +83,12 @@ export class Kernel {
           restart,
         });
         this.resolveReady();
+        // Compile the code paths a first cell takes while the reader
+        // reads; the compiled code outlives a restart.
+        if (!restart) {
+          const t0 = performance.now();
+          void this.request({ op: "warmup" }).then(() => this.events.warm?.(performance.now() - t0));
+        }
         break;
       }
       case "reply": {
@@ -144,7 +152,7 @@ export class Kernel {
     this.events.restarted?.(reason);
     await this.start();
     if (Object.keys(this.snapshot).length > 0) {
-      await this.send({ op: "import", files: this.snapshot }, 0);
+      await this.send({ op: "import", files: this.snapshot, current: this.snapshotCurrent }, 0);
     }
   }
 
@@ -179,11 +187,15 @@ export class Kernel {
 
   private async takeSnapshot() {
     const reply = await this.request({ op: "export" });
-    if (!reply.error && reply.all) this.snapshot = reply.all;
+    if (!reply.error && reply.all) {
+      this.snapshot = reply.all;
+      this.snapshotCurrent = reply.current ?? "";
+    }
   }
 
   async reset(): Promise<void> {
     this.snapshot = {};
+    this.snapshotCurrent = "";
     const reply = await this.request({ op: "reset" });
     if (reply.error) throw new Error(reply.error);
   }

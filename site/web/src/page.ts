@@ -20,6 +20,7 @@ interface Timings {
   readyMs?: number;
   downloadMs?: number;
   compileMs?: number;
+  warmupMs?: number;
   cells: Record<string, number>;
 }
 
@@ -104,6 +105,7 @@ class CellView {
     // The round trip as the reader feels it: message, run, reply, render.
     this.show(result);
     this.page.timings.cells[this.id] = performance.now() - t0;
+    this.page.results.push(result);
     return result;
   }
 
@@ -134,6 +136,8 @@ class Page {
   readonly kernel: Kernel;
   readonly cells: CellView[];
   readonly timings: Timings = { cells: {} };
+  /** results are the last result of each cell run, in run order. */
+  readonly results: Result[] = [];
   kernelReady = false;
   private statusText: HTMLElement;
   private bar: HTMLElement;
@@ -180,6 +184,10 @@ class Page {
           this.kernelReady = false;
           this.statusText.textContent = `Restarting the kernel (${reason})…`;
           document.body.dataset.kernel = "restarting";
+        },
+        warm: (ms) => {
+          this.timings.warmupMs = ms;
+          document.body.dataset.warm = "yes";
         },
         log: (text) => console.log("[kernel]", text),
       },

@@ -33,12 +33,13 @@ export interface Result {
 export interface Cell { id?: string; kind: string; source: string; attrs?: Record<string, string>; }
 
 export interface Request {
-  op: "run" | "reset" | "files" | "read" | "write" | "remove" | "export" | "import" | "schema";
+  op: "run" | "reset" | "warmup" | "files" | "read" | "write" | "remove" | "export" | "import" | "schema";
   cell?: Cell;
   timeoutMs?: number;
   path?: string;
   data?: string; // base64, as Go's encoding/json writes []byte
   files?: Record<string, string>;
+  current?: string;
 }
 
 export interface Reply {
@@ -47,6 +48,7 @@ export interface Reply {
   files?: { path: string; size: number; database?: boolean }[];
   data?: string;
   all?: Record<string, string>;
+  current?: string;
 }
 
 /** Page to worker. */

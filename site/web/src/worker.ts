@@ -30,42 +30,41 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   }
 };
 
-async function download(url: string, size: number): Promise<Uint8Array> {
+/**
+ * compile downloads and compiles the module at once (the browser compiles
+ * while the bytes arrive), reporting the download's progress.
+ */
+async function compile(url: string, size: number): Promise<{ module: WebAssembly.Module; downloadMs: number }> {
+  const t0 = performance.now();
   const resp = await fetch(url);
   if (!resp.ok || !resp.body) throw new Error(`downloading ${url}: ${resp.status} ${resp.statusText}`);
-  const reader = resp.body.getReader();
-  const chunks: Uint8Array[] = [];
   let loaded = 0;
   let reported = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    if (loaded - reported > size / 100 || loaded === size) {
-      reported = loaded;
-      post({ type: "progress", phase: "download", loaded, total: size });
-    }
-  }
-  const all = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return all;
+  let downloadMs = 0;
+  const counted = resp.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, out) {
+        loaded += chunk.length;
+        if (loaded - reported > size / 100) {
+          reported = loaded;
+          post({ type: "progress", phase: "download", loaded: Math.min(loaded, size), total: size });
+        }
+        out.enqueue(chunk);
+      },
+      flush() {
+        downloadMs = performance.now() - t0;
+        post({ type: "progress", phase: "compile", loaded: size, total: size });
+      },
+    }),
+  );
+  const module = await WebAssembly.compileStreaming(new Response(counted, { headers: { "Content-Type": "application/wasm" } }));
+  return { module, downloadMs };
 }
 
 async function load(url: string, size: number, module?: WebAssembly.Module) {
-  const t0 = performance.now();
   let downloadMs = 0;
-  if (!module) {
-    const bytes = await download(url, size);
-    downloadMs = performance.now() - t0;
-    post({ type: "progress", phase: "compile", loaded: size, total: size });
-    module = await WebAssembly.compile(bytes);
-  }
-  const t1 = performance.now();
+  const t0 = performance.now();
+  if (!module) ({ module, downloadMs } = await compile(url, size));
   let memory: WebAssembly.Memory | undefined;
   const instance = await WebAssembly.instantiate(module, {
     wasi_snapshot_preview1: wasiImports(() => memory!, {
@@ -75,7 +74,7 @@ async function load(url: string, size: number, module?: WebAssembly.Module) {
   kernel = instance.exports as unknown as KernelExports;
   memory = kernel.memory;
   kernel._initialize();
-  post({ type: "ready", module, downloadMs, compileMs: performance.now() - t1 });
+  post({ type: "ready", module, downloadMs, compileMs: performance.now() - t0 - downloadMs });
 }
 
 function call(request: string): string {
