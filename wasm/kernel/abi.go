@@ -36,8 +36,8 @@ type Reply struct {
 	Data   []byte            `json:"data,omitempty"`
 	All    map[string][]byte `json:"all,omitempty"`
 	// Current is the default database of sql cells, with All.
-	Current string `json:"current,omitempty"`
-	Schema *Schema           `json:"schema,omitempty"`
+	Current string  `json:"current,omitempty"`
+	Schema  *Schema `json:"schema,omitempty"`
 }
 
 // Handle decodes a JSON request, carries it out and encodes the reply.
