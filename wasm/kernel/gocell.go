@@ -377,7 +377,17 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 		}
 		d.Message = strings.TrimPrefix(m[3], "CFG post-order panic: ")
 	}
+	d.Message = plainer(d.Message)
 	return d
+}
+
+// plainer rewords yaegi's terser messages the way the Go compiler says
+// the same thing.
+func plainer(msg string) string {
+	if name, ok := strings.CutPrefix(msg, "undefined selector: "); ok {
+		return "undefined field or method " + name
+	}
+	return msg
 }
 
 // runtimeError recognises the panics Go's runtime raises, including those
