@@ -30,6 +30,9 @@ func bundle(o Options, m *Manifest) error {
 			{InputPath: "src/page.ts", OutputPath: "app"},
 			{InputPath: "src/worker.ts", OutputPath: "worker"},
 			{InputPath: "src/style.css", OutputPath: "style"},
+			// The service worker keeps one name: a browser finds its
+			// update by fetching the same URL again.
+			{InputPath: "src/sw.ts", OutputPath: "sw"},
 		},
 		EntryNames:        "[name]-[hash]",
 		Outdir:            out,
@@ -57,6 +60,10 @@ func bundle(o Options, m *Manifest) error {
 			m.Worker = name
 		case strings.HasPrefix(name, "style-"):
 			m.Style = name
+		case strings.HasPrefix(name, "sw-"):
+			if err := os.Rename(f.Path, filepath.Join(out, "sw.js")); err != nil {
+				return err
+			}
 		}
 	}
 	if m.App == "" || m.Worker == "" || m.Style == "" {

@@ -32,7 +32,7 @@ func TestBuild(t *testing.T) {
 	if m.WasmBrotli == 0 || m.WasmGzip == 0 || m.WasmBrotli >= m.WasmSize {
 		t.Errorf("compressed sizes: %+v", m)
 	}
-	for _, name := range append([]string{m.Wasm, m.Wasm + ".br", m.Wasm + ".gz", m.App, m.Worker, m.Style, ManifestFile}, m.Pages...) {
+	for _, name := range append([]string{m.Wasm, m.Wasm + ".br", m.Wasm + ".gz", m.App, m.Worker, m.Style, "sw.js", ManifestFile}, m.Pages...) {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing %s", name)
 		}

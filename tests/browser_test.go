@@ -22,6 +22,11 @@ import (
 // browser starts headless Chromium against the built site and returns a
 // context for chromedp actions and the site's base URL.
 func browser(t *testing.T) (context.Context, string) {
+	ctx, srv := browserServer(t)
+	return ctx, srv.URL
+}
+
+func browserServer(t *testing.T) (context.Context, *httptest.Server) {
 	t.Helper()
 	dist := artifact(t, "dist/"+site.ManifestFile)
 	srv := httptest.NewServer(site.Handler(filepath.Dir(dist)))
@@ -54,7 +59,7 @@ func browser(t *testing.T) (context.Context, string) {
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	return ctx, srv.URL
+	return ctx, srv
 }
 
 // waitReady waits for the kernel and returns the page's load timings.
@@ -280,5 +285,46 @@ func TestBrowserStopsRunawayCells(t *testing.T) {
 	waitReady(t, ctx)
 	if src := eval[string](t, ctx, editorText); src != runaway {
 		t.Errorf("after a reload the edit is %q", src)
+	}
+}
+
+// TestBrowserWorksOffline loads a lesson once, then takes the server away:
+// the service worker must bring the page and the kernel back from the
+// browser's cache, and cells must run.
+func TestBrowserWorksOffline(t *testing.T) {
+	ctx, srv := browserServer(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/connecting.html")); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, ctx)
+	cached := eval[int](t, ctx, `navigator.serviceWorker.ready.then(async () => {
+		for (let i = 0; i < 100; i++) {
+			for (const name of await caches.keys()) {
+				const c = await caches.open(name);
+				if ((await c.keys()).some(r => r.url.endsWith(".wasm"))) return (await c.keys()).length;
+			}
+			await new Promise(r => setTimeout(r, 100));
+		}
+		return 0;
+	})`)
+	if cached == 0 {
+		t.Fatal("the service worker did not keep the site")
+	}
+	srv.Close() // offline from here on
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	timings := waitReady(t, ctx)
+	t.Logf("offline: %d files cached; the kernel was ready %.0f ms after a reload (wall clock %v)", cached, num(timings["readyMs"]), time.Since(start).Round(time.Millisecond))
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.cell[data-id="version"] button.cell-run`)),
+		chromedp.WaitVisible(chromedp.CSS(`.cell[data-id="version"][data-state="done"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cellText(t, ctx, "version", ".cell-output"); !strings.Contains(got, "version") {
+		t.Errorf("offline, the cell shows %q", got)
 	}
 }

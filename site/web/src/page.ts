@@ -250,6 +250,12 @@ function save(key: string, value: string | null) {
   }
 }
 
+// Keep the site for offline use once it has loaded (service workers need
+// a secure origin; localhost is one).
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register("sw.js").catch((e) => console.warn("offline copy unavailable:", e));
+}
+
 const configEl = document.getElementById("crucible-config");
 if (configEl) {
   const cfg = JSON.parse(configEl.textContent!) as PageConfig;
