@@ -223,43 +223,32 @@ func TestBrowserStopsRunawayCells(t *testing.T) {
 	run("version")
 	run("create-users")
 
+	// stop replaces a cell's code with code that never ends, runs it, and
+	// checks the error the page shows.
+	stop := func(what, id, src string, wants ...string) {
+		t.Helper()
+		if err := setSource(ctx, id, src); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		run(id)
+		msg := cellText(t, ctx, id, ".out-error")
+		t.Logf("%s stopped after %v: %s", what, time.Since(start).Round(time.Millisecond), msg)
+		for _, w := range wants {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: the page shows %q, without %q", what, msg, w)
+			}
+		}
+	}
 	// A Go loop: the kernel stops it before the page's limit.
 	runaway := "n := 0\nfor {\n\tn++\n}"
-	if err := setSource(ctx, "read-from-go", runaway); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	run("read-from-go")
-	msg := cellText(t, ctx, "read-from-go", ".out-error")
-	t.Logf("go runaway stopped after %v: %s", time.Since(start).Round(time.Millisecond), msg)
-	if !strings.Contains(msg, "timeout error") || !strings.Contains(msg, "3:") {
-		t.Errorf("the Go runaway shows %q", msg)
-	}
-
+	stop("a Go loop", "read-from-go", runaway, "timeout error", "3:")
 	// A SQL query: the kernel interrupts SQLite at the same limit.
-	if err := setSource(ctx, "count-users", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)\nSELECT count(*) FROM c"); err != nil {
-		t.Fatal(err)
-	}
-	start = time.Now()
-	run("count-users")
-	msg = cellText(t, ctx, "count-users", ".out-error")
-	t.Logf("sql runaway stopped after %v: %s", time.Since(start).Round(time.Millisecond), msg)
-	if !strings.Contains(msg, "timeout error") || !strings.Contains(msg, "ran longer than") {
-		t.Errorf("the SQL runaway shows %q", msg)
-	}
-
+	stop("a SQL query", "count-users", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)\nSELECT count(*) FROM c",
+		"timeout error", "ran longer than")
 	// A Go cell blocked where the kernel cannot reach it: only
 	// terminating the worker stops it, and the page says so.
-	if err := setSource(ctx, "insert-from-go", "import \"time\"\ntime.Sleep(time.Hour)"); err != nil {
-		t.Fatal(err)
-	}
-	start = time.Now()
-	run("insert-from-go")
-	msg = cellText(t, ctx, "insert-from-go", ".out-error")
-	t.Logf("a blocked cell was stopped after %v: %s", time.Since(start).Round(time.Millisecond), msg)
-	if !strings.Contains(msg, "stopped after 3 s") || !strings.Contains(msg, "restarted") {
-		t.Errorf("the blocked cell shows %q", msg)
-	}
+	stop("a blocked Go cell", "insert-from-go", "import \"time\"\ntime.Sleep(time.Hour)", "stopped after 3 s", "restarted")
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`body[data-kernel="ready"]`))); err != nil {
 		t.Fatal(err)
 	}
