@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"io"
 	"reflect"
 	"strings"
 	"sync"
@@ -36,11 +37,17 @@ func (l *sqlLog) add(e SQLEntry) int {
 	return len(l.entries) - 1
 }
 
-func (l *sqlLog) setRows(i int, rows int64) {
+// finish records, when a query's rows are closed, how many it returned,
+// how long it took in all, and the error that ended it early if any.
+func (l *sqlLog) finish(i int, rows int64, took time.Duration, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if i < len(l.entries) {
-		l.entries[i].Rows = rows
+		e := &l.entries[i]
+		e.Rows, e.DurationMS = rows, ms(took)
+		if err != nil && e.Error == "" {
+			e.Error = err.Error()
+		}
 	}
 }
 
@@ -332,7 +339,7 @@ func (s *loggingStmt) QueryContext(ctx context.Context, args []driver.NamedValue
 		s.log.add(e)
 		return nil, err
 	}
-	return &countingRows{Rows: rows, log: s.log, entry: s.log.add(e)}, nil
+	return &countingRows{Rows: rows, log: s.log, entry: s.log.add(e), start: start}, nil
 }
 
 func (s *loggingStmt) CheckNamedValue(v *driver.NamedValue) error {
@@ -348,19 +355,24 @@ type countingRows struct {
 	driver.Rows
 	log   *sqlLog
 	entry int
+	start time.Time
 	n     int64
+	err   error
 }
 
 func (r *countingRows) Next(dest []driver.Value) error {
 	err := r.Rows.Next(dest)
-	if err == nil {
+	switch {
+	case err == nil:
 		r.n++
+	case err != io.EOF:
+		r.err = err
 	}
 	return err
 }
 
 func (r *countingRows) Close() error {
-	r.log.setRows(r.entry, r.n)
+	r.log.finish(r.entry, r.n, time.Since(r.start), r.err)
 	return r.Rows.Close()
 }
 
