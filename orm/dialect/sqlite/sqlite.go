@@ -1,0 +1,105 @@
+// Package sqlite is the SQLite dialect: "?" parameters, double-quoted
+// identifiers, RETURNING (SQLite 3.35 and later), and SQLite's type names.
+package sqlite
+
+import (
+	"fmt"
+
+	"crucible/orm/core"
+	"crucible/orm/dialect"
+)
+
+// Dialect is SQLite's.
+var Dialect dialect.Dialect = sqliteDialect{}
+
+type sqliteDialect struct{ dialect.Base }
+
+var reserved = dialect.With(dialect.Reserved, "abort autoincrement exists glob if indexed isnull notnull pragma raise regexp replace vacuum")
+
+func (sqliteDialect) Name() string                  { return "sqlite" }
+func (sqliteDialect) QuoteIdent(name string) string { return dialect.Quote(name, '"', reserved) }
+func (sqliteDialect) SupportsReturning() bool       { return true }
+func (sqliteDialect) BoolLiteral(b bool) string     { return map[bool]string{true: "1", false: "0"}[b] }
+func (sqliteDialect) ILike(left, right string) string {
+	return "lower(" + left + ") LIKE lower(" + right + ")"
+}
+
+// LimitOffset writes LIMIT ? OFFSET ?; SQLite needs a LIMIT before an
+// OFFSET, and -1 means none.
+func (sqliteDialect) LimitOffset(c *dialect.Compiler, limit, offset core.Expr) string {
+	if limit == nil {
+		return "\n LIMIT -1 OFFSET " + c.Expr(offset)
+	}
+	s := "\n LIMIT " + c.Expr(limit)
+	if offset != nil {
+		s += " OFFSET " + c.Expr(offset)
+	}
+	return s
+}
+
+// AutoincrementColumn writes AUTOINCREMENT inline only when the column asks
+// for it: SQLite numbers an INTEGER PRIMARY KEY by itself.
+func (sqliteDialect) AutoincrementColumn(_ *dialect.Compiler, col *core.Column, spec string) string {
+	if col.Autoincrement {
+		return spec + " PRIMARY KEY AUTOINCREMENT"
+	}
+	return spec
+}
+
+func (sqliteDialect) TypeName(t core.Type) (string, error) {
+	switch x := t.(type) {
+	case core.Integer:
+		return "INTEGER", nil
+	case core.BigInteger:
+		return "BIGINT", nil
+	case core.SmallInteger:
+		return "SMALLINT", nil
+	case core.String:
+		return varchar("VARCHAR", x.Length), nil
+	case core.Unicode:
+		return varchar("VARCHAR", x.Length), nil
+	case core.Text:
+		return "TEXT", nil
+	case core.Boolean:
+		return "BOOLEAN", nil
+	case core.Float:
+		return "FLOAT", nil
+	case core.Numeric:
+		return numeric(x), nil
+	case core.Date:
+		return "DATE", nil
+	case core.DateTime:
+		return "DATETIME", nil
+	case core.Time:
+		return "TIME", nil
+	case core.LargeBinary:
+		return "BLOB", nil
+	case core.JSON:
+		return "JSON", nil
+	case core.Enum:
+		return varchar("VARCHAR", longest(x.Values)), nil
+	}
+	return "", fmt.Errorf("sqlite has no type for %v", t)
+}
+
+func varchar(name string, n int) string {
+	if n == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s(%d)", name, n)
+}
+
+func numeric(x core.Numeric) string {
+	if x.Precision == 0 {
+		return "NUMERIC"
+	}
+	return fmt.Sprintf("NUMERIC(%d, %d)", x.Precision, x.Scale)
+}
+
+func longest(vals []string) int {
+	n := 0
+	for _, v := range vals {
+		n = max(n, len(v))
+	}
+	return n
+}
