@@ -18,6 +18,11 @@ var Symbols = map[string]map[string]reflect.Value{}
 
 // Packages are the import paths a cell may use.
 var Packages = []string{
+	"crucible/orm/core",
+	"crucible/orm/dialect",
+	"crucible/orm/dialect/mysql",
+	"crucible/orm/dialect/postgres",
+	"crucible/orm/dialect/sqlite",
 	"context",
 	"database/sql",
 	"errors",
