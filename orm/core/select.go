@@ -323,7 +323,11 @@ func describeFrom(f FromClause) string {
 // Its columns are those the select names (labels included).
 func (s *SelectStmt) Subquery(name string) *Alias {
 	a := &Alias{Name: name, Of: s}
-	for _, e := range s.columns {
+	cols := s.columns
+	if s.compoundOp != "" {
+		cols = s.compound[0].columns // a UNION's columns are its first select's
+	}
+	for _, e := range cols {
 		if col := outputColumn(e); col != nil {
 			a.cols = append(a.cols, derive(col, col.Name, a))
 		}

@@ -225,7 +225,7 @@ func (c *Compiler) Expr(e core.Expr) string {
 	case *core.CastExpr:
 		t, err := c.d.TypeName(x.To)
 		if err != nil {
-			return c.errorf("%v", err)
+			return c.errorf("%w", err)
 		}
 		return "CAST(" + c.Expr(x.X) + " AS " + t + ")"
 	case *core.CaseExpr:
@@ -580,7 +580,7 @@ func insertColumns(s *core.InsertStmt) []*core.Column {
 
 func (c *Compiler) insert(s *core.InsertStmt) string {
 	if err := s.CheckRows(); err != nil {
-		return c.errorf("%v", err)
+		return c.errorf("%w", err)
 	}
 	var b strings.Builder
 	b.WriteString("INSERT INTO " + c.Ident(s.Table.Name))
@@ -633,7 +633,7 @@ func (c *Compiler) value(v any, col *core.Column) string {
 
 func (c *Compiler) update(s *core.UpdateStmt) string {
 	if err := s.CheckSet(); err != nil {
-		return c.errorf("%v", err)
+		return c.errorf("%w", err)
 	}
 	var sets []string
 	for _, col := range s.Table.Columns {
@@ -664,7 +664,7 @@ func (c *Compiler) returning(cols []core.Expr) string {
 		return ""
 	}
 	if !c.d.SupportsReturning() {
-		return c.errorf("RETURNING is %v", ErrUnsupported)
+		return c.errorf("RETURNING is %w", ErrUnsupported)
 	}
 	return " RETURNING " + c.list(cols)
 }

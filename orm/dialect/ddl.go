@@ -27,7 +27,7 @@ func IsAutoincrement(col *core.Column) bool {
 func (c *Compiler) ColumnSpec(col *core.Column) string {
 	t, err := c.d.TypeName(col.Type)
 	if err != nil {
-		return c.errorf("column %s.%s: %v", col.Table.Name, col.Name, err)
+		return c.errorf("column %s.%s: %w", col.Table.Name, col.Name, err)
 	}
 	spec := c.Ident(col.Name) + " " + t
 	if col.ServerDefault != "" {

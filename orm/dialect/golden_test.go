@@ -276,6 +276,124 @@ func cases() []goldenCase {
 			u, a := s.users, s.addresses
 			return a.Delete().Where(a.C("user_id").In(core.Select(u.C("id")).Where(u.C("group").Eq("Diner"))))
 		}),
+		c("cte_recursive", func(s schema) core.Statement {
+			n := core.NewColumn("n", core.Integer{})
+			_ = n
+			seed := core.Select(core.Literal(1).Label("n"))
+			cte := seed.CTE("counter", true)
+			step := core.Select(cte.C("n").Add(1).Label("n")).Where(cte.C("n").Lt(5))
+			full := seed.UnionAll(step).CTE("counter", true)
+			return core.Select(full.C("n")).With(full)
+		}),
+		c("where_in_not_subquery", func(s schema) core.Statement {
+			a := s.addresses
+			return core.Select(s.users.C("name")).Where(s.users.C("id").NotIn(core.Select(a.C("user_id"))))
+		}),
+		c("where_chained", func(s schema) core.Statement {
+			u := s.users
+			return u.Select().Where(u.C("group").Eq("Mob")).Where(u.C("balance").Gt(100)).Where(u.C("name").Ne("Bob"))
+		}),
+		c("select_expression_where", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("name")).Where(u.C("balance").Mul(2).Gt(u.C("id").Add(100)))
+		}),
+		c("nested_or_in_and", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("id")).Where(core.And(core.Or(u.C("id").Eq(1), u.C("id").Eq(2)), core.Or(u.C("name").Eq("a"), u.C("name").Eq("b"))))
+		}),
+		c("not_of_and", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("id")).Where(core.Not(core.And(u.C("id").Gt(1), u.C("id").Lt(3))))
+		}),
+		c("compare_columns", func(s schema) core.Statement {
+			u, a := s.users, s.addresses
+			return core.Select(u.C("name"), a.C("email_address")).Where(u.C("id").Eq(a.C("user_id")), u.C("name").Ne(a.C("email_address")))
+		}),
+		c("group_by_two", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("group"), u.C("name"), core.Sum(u.C("balance")).Label("summed")).Where(core.And(u.C("group").Eq("Mob"), u.C("balance").Ne(0))).GroupBy(u.C("group"), u.C("name")).OrderBy(u.C("group"), u.C("name"))
+		}),
+		c("having_and", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("group")).GroupBy(u.C("group")).Having(core.Count(u.C("id")).Gt(1), core.Sum(u.C("balance")).Lt(1e9))
+		}),
+		c("limit_with_where_order", func(s schema) core.Statement {
+			u := s.users
+			return u.Select().Where(u.C("balance").Gt(0)).OrderBy(u.C("balance").Desc()).Limit(2).Offset(1)
+		}),
+		c("distinct_order", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("group")).Distinct().OrderBy(u.C("group").Desc())
+		}),
+		c("outer_join_where_null", func(s schema) core.Statement {
+			u, a := s.users, s.addresses
+			return core.Select(u.C("name")).From(u).OuterJoin(a).Where(a.C("id").IsNull())
+		}),
+		c("join_alias", func(s schema) core.Statement {
+			a := core.AliasOf(s.addresses, "a")
+			return core.Select(s.users.C("name"), a.C("email_address")).From(s.users).Join(a)
+		}),
+		c("self_join_explicit", func(s schema) core.Statement {
+			u1, u2 := core.AliasOf(s.users, "boss"), core.AliasOf(s.users, "staff")
+			return core.Select(u1.C("name"), u2.C("name").Label("staff_name")).From(u1).Join(u2, u1.C("group").Eq(u2.C("group")))
+		}),
+		c("join_on_function", func(s schema) core.Statement {
+			u, a := s.users, s.addresses
+			return core.Select(u.C("name")).From(u).Join(a, core.Func("lower", a.C("email_address")).Like(core.Func("lower", u.C("name")).Concat("%")))
+		}),
+		c("subquery_where_scalar", func(s schema) core.Statement {
+			u := s.users
+			avg := core.ScalarSubquery(core.Select(core.Avg(u.C("balance"))))
+			return core.Select(u.C("name")).Where(u.C("balance").Gt(avg))
+		}),
+		c("case_no_else", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(core.Case([]core.When{core.WhenThen(u.C("group").Eq("Mob"), 1)}, nil).Label("mob"))
+		}),
+		c("case_in_where", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("id")).Where(core.Case([]core.When{core.WhenThen(u.C("balance").Gt(100), u.C("balance"))}, 0).Gt(50))
+		}),
+		c("sum_of_case", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(core.Sum(core.Case([]core.When{core.WhenThen(u.C("group").Eq("Mob"), 1)}, 0)).Label("mobsters"))
+		}),
+		c("values_types", func(s schema) core.Statement {
+			u := s.users
+			return core.Select(u.C("id")).Where(u.C("balance").Eq(1.25), u.C("name").Eq("O'Brien"), u.C("fullname").Ne(""))
+		}),
+		c("text_with_cast", func(s schema) core.Statement {
+			return core.SQL("SELECT CAST(:v AS INTEGER) + 1 AS n").Bindparams(map[string]any{"v": "41"})
+		}),
+		c("text_no_params", func(s schema) core.Statement { return core.SQL("select * from users") }),
+		c("insert_expression_value", func(s schema) core.Statement {
+			return s.users.Insert().Values(core.Row{"name": core.Func("upper", "zed"), "balance": core.Literal(1).Add(1)})
+		}),
+		c("insert_rows_missing_keys", func(s schema) core.Statement {
+			return s.users.Insert().Values(core.Row{"name": "p", "fullname": "P"}, core.Row{"name": "q"})
+		}),
+		c("update_two_columns", func(s schema) core.Statement {
+			u := s.users
+			return u.Update().Values(core.Row{"fullname": "Bee", "group": "B"}).Where(u.C("id").In(1, 3))
+		}),
+		c("update_all", func(s schema) core.Statement {
+			return s.users.Update().Values(core.Row{"balance": 0})
+		}),
+		c("update_correlated", func(s schema) core.Statement {
+			u, a := s.users, s.addresses
+			n := core.ScalarSubquery(core.Select(core.Count(a.C("id"))).Where(a.C("user_id").Eq(u.C("id"))))
+			return u.Update().Values(core.Row{"balance": n})
+		}),
+		c("delete_returning", func(s schema) core.Statement {
+			return s.addresses.Delete().Where(s.addresses.C("user_id").Eq(2)).Returning(s.addresses.C("email_address"))
+		}),
+		c("delete_complex_where", func(s schema) core.Statement {
+			u := s.users
+			return u.Delete().Where(core.Or(u.C("balance").Lt(0), core.And(u.C("group").IsNull(), u.C("name").Like("tmp%"))))
+		}),
+		c("drop_table_if_exists", func(s schema) core.Statement {
+			return &core.DropTableStmt{Table: core.NewTable(nil, "old_things"), IfExists: true}
+		}),
 		c("create_table_users", func(s schema) core.Statement { return core.CreateTable(s.users) }),
 		c("create_table_addresses", func(s schema) core.Statement { return core.CreateTable(s.addresses) }),
 		c("create_table_order", func(s schema) core.Statement { return core.CreateTable(s.order) }),
