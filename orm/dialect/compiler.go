@@ -266,6 +266,9 @@ func (c *Compiler) Expr(e core.Expr) string {
 			s += " ASC"
 		}
 		if x.Nulls != "" {
+			if !c.d.SupportsNullsOrder() {
+				return c.errorf("NULLS %s in ORDER BY is %w (order by \"x IS NULL\" before x instead)", x.Nulls, ErrUnsupported)
+			}
 			s += " NULLS " + x.Nulls
 		}
 		return s

@@ -30,6 +30,8 @@ type Dialect interface {
 	LimitOffset(c *Compiler, limit, offset core.Expr) string
 	// SupportsReturning tells whether INSERT/UPDATE/DELETE take RETURNING.
 	SupportsReturning() bool
+	// SupportsNullsOrder tells whether ORDER BY takes NULLS FIRST/LAST.
+	SupportsNullsOrder() bool
 	// Concat renders a || b || ...
 	Concat(parts []string) string
 	// ILike renders a case-insensitive LIKE.
@@ -52,6 +54,9 @@ func (Base) Placeholder(int) string { return "?" }
 
 // SupportsReturning is false.
 func (Base) SupportsReturning() bool { return false }
+
+// SupportsNullsOrder is true.
+func (Base) SupportsNullsOrder() bool { return true }
 
 // Concat joins with ||.
 func (Base) Concat(parts []string) string { return strings.Join(parts, " || ") }

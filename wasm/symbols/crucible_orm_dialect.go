@@ -45,6 +45,7 @@ type _crucible_orm_dialect_Dialect struct {
 	WName                func() string
 	WPlaceholder         func(n int) string
 	WQuoteIdent          func(name string) string
+	WSupportsNullsOrder  func() bool
 	WSupportsReturning   func() bool
 	WTypeName            func(t core.Type) (string, error)
 }
@@ -72,6 +73,9 @@ func (W _crucible_orm_dialect_Dialect) Placeholder(n int) string {
 }
 func (W _crucible_orm_dialect_Dialect) QuoteIdent(name string) string {
 	return W.WQuoteIdent(name)
+}
+func (W _crucible_orm_dialect_Dialect) SupportsNullsOrder() bool {
+	return W.WSupportsNullsOrder()
 }
 func (W _crucible_orm_dialect_Dialect) SupportsReturning() bool {
 	return W.WSupportsReturning()
