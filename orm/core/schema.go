@@ -301,7 +301,7 @@ type UniqueConstraint struct {
 	Columns []string
 }
 
-// Unique over several columns.
+// UniqueOn is a UNIQUE constraint over several columns.
 func UniqueOn(name string, columns ...string) *UniqueConstraint {
 	return &UniqueConstraint{Name: name, Columns: columns}
 }

@@ -332,7 +332,7 @@ func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
 
 var (
 	// yaegi prefixes messages with the position of the node at fault.
-	posPrefix = regexp.MustCompile(`^(?:` + cellFile + `:)?(\d+):(\d+): (.*)$`)
+	posPrefix = regexp.MustCompile(`^(?:` + regexp.QuoteMeta(cellFile) + `:)?(\d+):(\d+): (.*)$`)
 )
 
 // lastPos is where the statement that started last is.

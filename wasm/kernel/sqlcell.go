@@ -81,8 +81,7 @@ func splitSQL(src string) []statement {
 	emit := func(end int) {
 		text := strings.TrimSpace(stripComments(src[start:end]))
 		if text != "" {
-			lead := start + strings.Index(src[start:end], firstWord(src[start:end]))
-			line, col := lineCol(src, lead)
+			line, col := lineCol(src, skipSpaceAndComments(src, start, end))
 			out = append(out, statement{text: strings.TrimSpace(src[start:end]), pos: Position{line, col}})
 		}
 		start = end + 1
@@ -125,6 +124,31 @@ func splitSQL(src string) []statement {
 	}
 	emit(len(src))
 	return out
+}
+
+// skipSpaceAndComments returns the offset of the first character of
+// src[from:to] that is neither white space nor in a comment.
+func skipSpaceAndComments(src string, from, to int) int {
+	i := from
+	for i < to {
+		switch {
+		case src[i] == ' ' || src[i] == '\t' || src[i] == '\n' || src[i] == '\r':
+			i++
+		case strings.HasPrefix(src[i:], "--"):
+			for i < to && src[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(src[i:], "/*"):
+			end := strings.Index(src[i+2:], "*/")
+			if end < 0 {
+				return to
+			}
+			i += end + 4
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 func isWordStart(s string, i int) bool {
