@@ -151,3 +151,51 @@ func (c *Compiler) errorf(format string, args ...any) string {
 	}
 	return ""
 }
+
+// StandardTypeName names the types most databases name alike; a dialect
+// handles its own differences and falls back on it.
+func StandardTypeName(t core.Type) (string, error) {
+	switch x := t.(type) {
+	case core.Integer:
+		return "INTEGER", nil
+	case core.BigInteger:
+		return "BIGINT", nil
+	case core.SmallInteger:
+		return "SMALLINT", nil
+	case core.String:
+		return sized("VARCHAR", x.Length), nil
+	case core.Unicode:
+		return sized("VARCHAR", x.Length), nil
+	case core.Text:
+		return "TEXT", nil
+	case core.Boolean:
+		return "BOOLEAN", nil
+	case core.Float:
+		return "FLOAT", nil
+	case core.Numeric:
+		if x.Precision == 0 {
+			return "NUMERIC", nil
+		}
+		return fmt.Sprintf("NUMERIC(%d, %d)", x.Precision, x.Scale), nil
+	case core.Date:
+		return "DATE", nil
+	case core.DateTime:
+		return "DATETIME", nil
+	case core.Time:
+		return "TIME", nil
+	case core.LargeBinary:
+		return "BLOB", nil
+	case core.JSON:
+		return "JSON", nil
+	case core.NullType:
+		return "", fmt.Errorf("a column of unknown type (NullType) cannot be created")
+	}
+	return "", fmt.Errorf("no type name for %v", t)
+}
+
+func sized(name string, n int) string {
+	if n == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s(%d)", name, n)
+}

@@ -14,13 +14,14 @@ import (
 func init() {
 	Symbols["crucible/orm/dialect/dialect"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Compile":         reflect.ValueOf(dialect.Compile),
-		"ErrUnsupported":  reflect.ValueOf(&dialect.ErrUnsupported).Elem(),
-		"IsAutoincrement": reflect.ValueOf(dialect.IsAutoincrement),
-		"LiteralBinds":    reflect.ValueOf(dialect.LiteralBinds),
-		"Quote":           reflect.ValueOf(dialect.Quote),
-		"Reserved":        reflect.ValueOf(&dialect.Reserved).Elem(),
-		"With":            reflect.ValueOf(dialect.With),
+		"Compile":          reflect.ValueOf(dialect.Compile),
+		"ErrUnsupported":   reflect.ValueOf(&dialect.ErrUnsupported).Elem(),
+		"IsAutoincrement":  reflect.ValueOf(dialect.IsAutoincrement),
+		"LiteralBinds":     reflect.ValueOf(dialect.LiteralBinds),
+		"Quote":            reflect.ValueOf(dialect.Quote),
+		"Reserved":         reflect.ValueOf(&dialect.Reserved).Elem(),
+		"StandardTypeName": reflect.ValueOf(dialect.StandardTypeName),
+		"With":             reflect.ValueOf(dialect.With),
 
 		// type definitions
 		"Base":     reflect.ValueOf((*dialect.Base)(nil)),

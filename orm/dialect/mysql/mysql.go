@@ -48,43 +48,17 @@ func (mysqlDialect) DropIndex(c *dialect.Compiler, ix *core.Index) string {
 
 func (mysqlDialect) TypeName(t core.Type) (string, error) {
 	switch x := t.(type) {
-	case core.Integer:
-		return "INTEGER", nil
-	case core.BigInteger:
-		return "BIGINT", nil
-	case core.SmallInteger:
-		return "SMALLINT", nil
 	case core.String:
 		if x.Length == 0 {
 			return "", fmt.Errorf("VARCHAR requires a length on mysql: give String a Length, or use Text")
 		}
-		return fmt.Sprintf("VARCHAR(%d)", x.Length), nil
 	case core.Unicode:
 		if x.Length == 0 {
 			return "", fmt.Errorf("NVARCHAR requires a length on mysql")
 		}
 		return fmt.Sprintf("NVARCHAR(%d)", x.Length), nil
-	case core.Text:
-		return "TEXT", nil
 	case core.Boolean:
 		return "BOOL", nil
-	case core.Float:
-		return "FLOAT", nil
-	case core.Numeric:
-		if x.Precision == 0 {
-			return "NUMERIC", nil
-		}
-		return fmt.Sprintf("NUMERIC(%d, %d)", x.Precision, x.Scale), nil
-	case core.Date:
-		return "DATE", nil
-	case core.DateTime:
-		return "DATETIME", nil
-	case core.Time:
-		return "TIME", nil
-	case core.LargeBinary:
-		return "BLOB", nil
-	case core.JSON:
-		return "JSON", nil
 	case core.Enum:
 		q := make([]string, len(x.Values))
 		for i, v := range x.Values {
@@ -92,5 +66,5 @@ func (mysqlDialect) TypeName(t core.Type) (string, error) {
 		}
 		return "ENUM(" + strings.Join(q, ",") + ")", nil
 	}
-	return "", fmt.Errorf("mysql has no type for %v", t)
+	return dialect.StandardTypeName(t)
 }

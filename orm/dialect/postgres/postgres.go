@@ -36,49 +36,17 @@ func (pgDialect) AutoincrementColumn(_ *dialect.Compiler, col *core.Column, spec
 
 func (pgDialect) TypeName(t core.Type) (string, error) {
 	switch x := t.(type) {
-	case core.Integer:
-		return "INTEGER", nil
-	case core.BigInteger:
-		return "BIGINT", nil
-	case core.SmallInteger:
-		return "SMALLINT", nil
-	case core.String:
-		return sized("VARCHAR", x.Length), nil
-	case core.Unicode:
-		return sized("VARCHAR", x.Length), nil
-	case core.Text:
-		return "TEXT", nil
-	case core.Boolean:
-		return "BOOLEAN", nil
-	case core.Float:
-		return "FLOAT", nil
-	case core.Numeric:
-		if x.Precision == 0 {
-			return "NUMERIC", nil
-		}
-		return fmt.Sprintf("NUMERIC(%d, %d)", x.Precision, x.Scale), nil
-	case core.Date:
-		return "DATE", nil
 	case core.DateTime:
 		return "TIMESTAMP WITHOUT TIME ZONE", nil
 	case core.Time:
 		return "TIME WITHOUT TIME ZONE", nil
 	case core.LargeBinary:
 		return "BYTEA", nil
-	case core.JSON:
-		return "JSON", nil
 	case core.Enum:
 		if x.Name == "" {
 			return "", fmt.Errorf("postgresql enums are named types: give the Enum a Name")
 		}
 		return x.Name, nil
 	}
-	return "", fmt.Errorf("postgresql has no type for %v", t)
-}
-
-func sized(name string, n int) string {
-	if n == 0 {
-		return name
-	}
-	return fmt.Sprintf("%s(%d)", name, n)
+	return dialect.StandardTypeName(t)
 }

@@ -3,8 +3,6 @@
 package sqlite
 
 import (
-	"fmt"
-
 	"crucible/orm/core"
 	"crucible/orm/dialect"
 )
@@ -47,53 +45,10 @@ func (sqliteDialect) AutoincrementColumn(_ *dialect.Compiler, col *core.Column, 
 }
 
 func (sqliteDialect) TypeName(t core.Type) (string, error) {
-	switch x := t.(type) {
-	case core.Integer:
-		return "INTEGER", nil
-	case core.BigInteger:
-		return "BIGINT", nil
-	case core.SmallInteger:
-		return "SMALLINT", nil
-	case core.String:
-		return varchar("VARCHAR", x.Length), nil
-	case core.Unicode:
-		return varchar("VARCHAR", x.Length), nil
-	case core.Text:
-		return "TEXT", nil
-	case core.Boolean:
-		return "BOOLEAN", nil
-	case core.Float:
-		return "FLOAT", nil
-	case core.Numeric:
-		return numeric(x), nil
-	case core.Date:
-		return "DATE", nil
-	case core.DateTime:
-		return "DATETIME", nil
-	case core.Time:
-		return "TIME", nil
-	case core.LargeBinary:
-		return "BLOB", nil
-	case core.JSON:
-		return "JSON", nil
-	case core.Enum:
-		return varchar("VARCHAR", longest(x.Values)), nil
+	if e, ok := t.(core.Enum); ok {
+		return dialect.StandardTypeName(core.String{Length: longest(e.Values)})
 	}
-	return "", fmt.Errorf("sqlite has no type for %v", t)
-}
-
-func varchar(name string, n int) string {
-	if n == 0 {
-		return name
-	}
-	return fmt.Sprintf("%s(%d)", name, n)
-}
-
-func numeric(x core.Numeric) string {
-	if x.Precision == 0 {
-		return "NUMERIC"
-	}
-	return fmt.Sprintf("NUMERIC(%d, %d)", x.Precision, x.Scale)
+	return dialect.StandardTypeName(t)
 }
 
 func longest(vals []string) int {
