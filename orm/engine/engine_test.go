@@ -1,0 +1,271 @@
+package engine_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"crucible/orm/core"
+	"crucible/orm/engine"
+)
+
+func TestParseURL(t *testing.T) {
+	cases := []struct {
+		raw, dialect, driver, user, pass, host, port, db string
+	}{
+		{"sqlite:///sqlalchemy.sqlite", "sqlite", "", "", "", "", "", "sqlalchemy.sqlite"},
+		{"sqlite:////tmp/x.db", "sqlite", "", "", "", "", "", "/tmp/x.db"},
+		{"sqlite://", "sqlite", "", "", "", "", "", ""},
+		{"sqlite:///:memory:", "sqlite", "", "", "", "", "", ""},
+		{"postgresql+pgx://scott:tiger@localhost:5432/test", "postgresql", "pgx", "scott", "tiger", "localhost", "5432", "test"},
+		{"mysql://root:p%40ss@db/shop", "mysql", "", "root", "p@ss", "db", "", "shop"},
+	}
+	for _, c := range cases {
+		u, err := engine.ParseURL(c.raw)
+		if err != nil {
+			t.Errorf("%s: %v", c.raw, err)
+			continue
+		}
+		got := []string{u.Dialect, u.Driver, u.User, u.Password, u.Host, u.Port, u.Database}
+		want := []string{c.dialect, c.driver, c.user, c.pass, c.host, c.port, c.db}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%s: got %q, want %q", c.raw, got, want)
+		}
+	}
+	for _, bad := range []string{"users.db", "oracle://x/y"} {
+		if _, err := engine.ParseURL(bad); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	u, _ := engine.ParseURL("postgresql://scott:tiger@localhost/test")
+	if u.String() != "postgresql://scott:***@localhost/test" {
+		t.Errorf("password shown: %s", u)
+	}
+}
+
+// logged collects an engine's echo as text without timings.
+type logged struct{ lines []string }
+
+func (l *logged) log(e engine.LogEntry) {
+	if e.Event {
+		l.lines = append(l.lines, e.Statement)
+		return
+	}
+	l.lines = append(l.lines, e.Statement, engine.FormatParams(e))
+}
+
+func (l *logged) take() string {
+	s := strings.Join(l.lines, "\n")
+	l.lines = nil
+	return s
+}
+
+func slidesSchema() (*core.MetaData, *core.Table, *core.Table) {
+	md := core.NewMetaData()
+	users := core.NewTable(md, "users",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("name", core.String{}, core.Unique()),
+		core.NewColumn("fullname", core.String{}),
+	)
+	addresses := core.NewTable(md, "addresses",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("user_id", core.Integer{}, core.References("users.id")),
+		core.NewColumn("email_address", core.String{}, core.NotNull()),
+	)
+	return md, users, addresses
+}
+
+func newEngine(t *testing.T, l *logged) *engine.Engine {
+	t.Helper()
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// The slides' Plumbing part, statement by statement, with the log each
+// sends.
+func TestPlumbing(t *testing.T) {
+	var l logged
+	e := newEngine(t, &l)
+	md, users, addresses := slidesSchema()
+	if err := e.CreateAll(md); err != nil {
+		t.Fatal(err)
+	}
+	wantCreate := "PRAGMA table_info(\"users\")\n()\nCREATE TABLE users (\n\tid INTEGER NOT NULL, \n\tname VARCHAR, \n\tfullname VARCHAR, \n\tPRIMARY KEY (id), \n\tUNIQUE (name)\n)\n()\nCOMMIT\n" +
+		"PRAGMA table_info(\"addresses\")\n()\nCREATE TABLE addresses (\n\tid INTEGER NOT NULL, \n\tuser_id INTEGER, \n\temail_address VARCHAR NOT NULL, \n\tPRIMARY KEY (id), \n\tFOREIGN KEY(user_id) REFERENCES users (id)\n)\n()\nCOMMIT"
+	if got := l.take(); got != wantCreate {
+		t.Errorf("create_all log:\n%s\nwant:\n%s", got, wantCreate)
+	}
+	if err := e.CreateAll(md); err != nil { // checkfirst: nothing to do
+		t.Fatal(err)
+	}
+	if got := l.take(); strings.Contains(got, "CREATE") {
+		t.Errorf("create_all created again: %s", got)
+	}
+
+	conn, err := e.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ins := users.Insert().Values(core.Row{"name": "jack", "fullname": "Jack Bell"})
+	res, err := conn.Execute(ins)
+	if err != nil || res.LastInsertID != 1 {
+		t.Fatalf("insert: %v %+v", err, res)
+	}
+	if _, err := conn.Execute(users.Insert(), core.Row{"id": 2, "name": "wendy", "fullname": "Wendy McDonalds"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Execute(addresses.Insert(),
+		core.Row{"user_id": 1, "email_address": "j@y.com"},
+		core.Row{"user_id": 1, "email_address": "j@m.com"}); err != nil {
+		t.Fatal(err)
+	}
+	want := "INSERT INTO users (name, fullname) VALUES (?, ?)\n('jack', 'Jack Bell')\nCOMMIT\n" +
+		"INSERT INTO users (id, name, fullname) VALUES (?, ?, ?)\n(2, 'wendy', 'Wendy McDonalds')\nCOMMIT\n" +
+		"INSERT INTO addresses (user_id, email_address) VALUES (?, ?)\n((1, 'j@y.com'), (1, 'j@m.com'))\nCOMMIT"
+	if got := l.take(); got != want {
+		t.Errorf("inserts log:\n%s\nwant:\n%s", got, want)
+	}
+
+	s := core.Select(users.C("name"), core.Count(addresses.C("id")).Label("n")).
+		Where(users.C("id").Eq(addresses.C("user_id"))).GroupBy(users.C("name"))
+	res, err = conn.Execute(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, err := res.One()
+	if err != nil || row.Get("name") != "jack" || row.Get("n") != int64(2) || row.At(1) != int64(2) {
+		t.Fatalf("one: %v %v", row, err)
+	}
+	if got := res.String(); got != "[('jack', 2)]" {
+		t.Errorf("fetchall prints %s", got)
+	}
+	res, _ = conn.Execute(users.Select())
+	if _, err := res.One(); !errors.Is(err, engine.ErrMultipleRows) {
+		t.Errorf("one of two rows: %v", err)
+	}
+	res, _ = conn.Execute(users.Select().Where(users.C("id").Eq(99)))
+	if _, err := res.One(); !errors.Is(err, engine.ErrNoRows) {
+		t.Errorf("one of none: %v", err)
+	}
+	res, _ = conn.Execute(core.Select(core.Count(users.C("id"))))
+	if n, err := res.Scalar(); err != nil || n != int64(2) {
+		t.Errorf("scalar: %v %v", n, err)
+	}
+	res, err = e.ExecuteSQL("select * from users")
+	if err != nil || res.String() != "[(1, 'jack', 'Jack Bell'), (2, 'wendy', 'Wendy McDonalds')]" {
+		t.Errorf("raw sql: %v %v", res, err)
+	}
+}
+
+func TestTransactionsAndSavepoints(t *testing.T) {
+	var l logged
+	e := newEngine(t, &l)
+	md, users, _ := slidesSchema()
+	if err := e.CreateAll(md); err != nil {
+		t.Fatal(err)
+	}
+	l.take()
+	conn, _ := e.Connect()
+	defer conn.Close()
+	tx, err := conn.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Execute(users.Insert(), core.Row{"name": "a"})
+	sp, err := conn.BeginNested()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Execute(users.Insert(), core.Row{"name": "b"})
+	sp.Rollback()
+	sp2, _ := conn.BeginNested()
+	conn.Execute(users.Insert(), core.Row{"name": "c"})
+	sp2.Commit()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); !errors.Is(err, engine.ErrTransactionClosed) {
+		t.Errorf("second commit: %v", err)
+	}
+	want := "BEGIN (implicit)\nINSERT INTO users (name) VALUES (?)\n('a',)\nSAVEPOINT sa_savepoint_1\nINSERT INTO users (name) VALUES (?)\n('b',)\n" +
+		"ROLLBACK TO SAVEPOINT sa_savepoint_1\nSAVEPOINT sa_savepoint_2\nINSERT INTO users (name) VALUES (?)\n('c',)\nRELEASE SAVEPOINT sa_savepoint_2\nCOMMIT"
+	if got := l.take(); got != want {
+		t.Errorf("log:\n%s\nwant:\n%s", got, want)
+	}
+	res, _ := conn.Execute(core.Select(users.C("name")).OrderBy(users.C("name")))
+	if got := res.String(); got != "[('a',), ('c',)]" {
+		t.Errorf("kept %s", got)
+	}
+
+	// A failure inside a transaction that is rolled back writes nothing.
+	tx, _ = conn.Begin()
+	conn.Execute(users.Insert(), core.Row{"name": "d"})
+	_, err = conn.Execute(users.Insert(), core.Row{"name": "a"})
+	var se *engine.StatementError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "UNIQUE constraint failed: users.name") || !strings.Contains(err.Error(), "[sqlite] INSERT INTO users (name) VALUES (?)") {
+		t.Errorf("unique violation: %v", err)
+	}
+	tx.Rollback()
+	res, _ = conn.Execute(core.Select(core.Count()).From(users))
+	if n, _ := res.Scalar(); n != int64(2) {
+		t.Errorf("after rollback %v rows", n)
+	}
+}
+
+func TestCompiledCache(t *testing.T) {
+	var notes []string
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(func(le engine.LogEntry) {
+		if !le.Event {
+			notes = append(notes, strings.Fields(le.Note)[0])
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	q := core.Select(core.Literal(1).Label("one"))
+	e.Execute(q)
+	e.Execute(q)
+	if strings.Join(notes, " ") != "[generated [cached" {
+		t.Errorf("notes: %v", notes)
+	}
+}
+
+// Reflection, as slides 38 and 39 use it: the census table, and the
+// fields whose type reflection cannot place.
+func TestReflect(t *testing.T) {
+	var l logged
+	e := newEngine(t, &l)
+	if _, err := e.ExecuteSQL(`CREATE TABLE census (
+		state VARCHAR(30) NOT NULL, sex CHAR(1), age INTEGER, pop2000 INTEGER, pop2008 INTEGER,
+		region GEOMETRY, total_charges MONEY, PRIMARY KEY (state, sex, age))`); err != nil {
+		t.Fatal(err)
+	}
+	census, err := engine.Reflect(e, nil, "census")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var unavailable []string
+	for _, c := range census.Columns {
+		if _, ok := c.Type.(core.NullType); ok {
+			unavailable = append(unavailable, c.Name)
+		}
+	}
+	if strings.Join(unavailable, ",") != "region,total_charges" {
+		t.Errorf("unavailable fields: %v", unavailable)
+	}
+	if got := census.C("state").Type; got != (core.String{Length: 30}) || census.C("state").Nullable {
+		t.Errorf("state: %v nullable=%v", got, census.C("state").Nullable)
+	}
+	if pk := census.PrimaryKey(); len(pk) != 3 {
+		t.Errorf("primary key: %v", pk)
+	}
+	if _, err := engine.Reflect(e, nil, "nope"); !errors.Is(err, core.ErrNoTable) {
+		t.Errorf("missing table: %v", err)
+	}
+}

@@ -1,0 +1,305 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"crucible/orm/core"
+)
+
+// Inspector reads a database's schema.
+type Inspector struct{ e *Engine }
+
+// Inspector returns an inspector for the engine's database.
+func (e *Engine) Inspector() *Inspector { return &Inspector{e} }
+
+// ColumnInfo is a column as the database describes it.
+type ColumnInfo struct {
+	Name       string
+	Type       core.Type
+	TypeName   string
+	Nullable   bool
+	Default    string
+	PrimaryKey int // position in the primary key, from 1; 0 when not in it
+}
+
+// ForeignKeyInfo is a foreign key as the database describes it.
+type ForeignKeyInfo struct {
+	Name       string
+	Columns    []string
+	RefTable   string
+	RefColumns []string
+	OnDelete   string
+	OnUpdate   string
+}
+
+// IndexInfo is an index as the database describes it.
+type IndexInfo struct {
+	Name    string
+	Columns []string
+	Unique  bool
+}
+
+func (in *Inspector) sqlite() error {
+	if d := in.e.url.Dialect; d != "sqlite" {
+		return fmt.Errorf("engine: inspecting %s databases is not implemented yet (SQLite is)", d)
+	}
+	return nil
+}
+
+func (in *Inspector) rows(query string) ([]*Row, error) {
+	res, err := in.e.ExecuteSQL(query)
+	if err != nil {
+		return nil, err
+	}
+	return res.All(), nil
+}
+
+func quoteName(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// TableNames lists the database's tables, sorted.
+func (in *Inspector) TableNames() ([]string, error) {
+	if err := in.sqlite(); err != nil {
+		return nil, err
+	}
+	rows, err := in.rows(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r.At(0).(string)
+	}
+	return names, nil
+}
+
+// HasTable tells whether the database has a table, the way SQLAlchemy
+// asks SQLite: PRAGMA table_info.
+func (in *Inspector) HasTable(name string) (bool, error) {
+	if err := in.sqlite(); err != nil {
+		return false, err
+	}
+	rows, err := in.rows(`PRAGMA table_info(` + quoteName(name) + `)`)
+	return len(rows) > 0, err
+}
+
+// Columns describes a table's columns; a table the database lacks is an
+// error naming it.
+func (in *Inspector) Columns(table string) ([]ColumnInfo, error) {
+	if err := in.sqlite(); err != nil {
+		return nil, err
+	}
+	rows, err := in.rows(`PRAGMA table_info(` + quoteName(table) + `)`)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("engine: %w: %s", core.ErrNoTable, table)
+	}
+	out := make([]ColumnInfo, len(rows))
+	for i, r := range rows {
+		typeName, _ := r.Get("type").(string)
+		def, _ := r.Get("dflt_value").(string)
+		out[i] = ColumnInfo{
+			Name:       r.Get("name").(string),
+			TypeName:   typeName,
+			Type:       ParseType(typeName),
+			Nullable:   toInt(r.Get("notnull")) == 0,
+			Default:    def,
+			PrimaryKey: toInt(r.Get("pk")),
+		}
+	}
+	return out, nil
+}
+
+// ForeignKeys describes a table's foreign keys.
+func (in *Inspector) ForeignKeys(table string) ([]ForeignKeyInfo, error) {
+	if err := in.sqlite(); err != nil {
+		return nil, err
+	}
+	rows, err := in.rows(`PRAGMA foreign_key_list(` + quoteName(table) + `)`)
+	if err != nil {
+		return nil, err
+	}
+	var out []ForeignKeyInfo
+	byID := map[int]int{}
+	for _, r := range rows {
+		id := toInt(r.Get("id"))
+		i, ok := byID[id]
+		if !ok {
+			i = len(out)
+			byID[id] = i
+			out = append(out, ForeignKeyInfo{RefTable: r.Get("table").(string), OnDelete: action(r.Get("on_delete")), OnUpdate: action(r.Get("on_update"))})
+		}
+		out[i].Columns = append(out[i].Columns, r.Get("from").(string))
+		to, _ := r.Get("to").(string)
+		out[i].RefColumns = append(out[i].RefColumns, to)
+	}
+	return out, nil
+}
+
+func action(v any) string {
+	s, _ := v.(string)
+	if s == "NO ACTION" {
+		return ""
+	}
+	return s
+}
+
+// Indexes describes a table's indexes (not those SQLite makes for UNIQUE
+// constraints and primary keys).
+func (in *Inspector) Indexes(table string) ([]IndexInfo, error) {
+	return in.indexes(table, "c")
+}
+
+// UniqueConstraints describes a table's UNIQUE constraints.
+func (in *Inspector) UniqueConstraints(table string) ([]IndexInfo, error) {
+	return in.indexes(table, "u")
+}
+
+func (in *Inspector) indexes(table, origin string) ([]IndexInfo, error) {
+	if err := in.sqlite(); err != nil {
+		return nil, err
+	}
+	rows, err := in.rows(`PRAGMA index_list(` + quoteName(table) + `)`)
+	if err != nil {
+		return nil, err
+	}
+	var out []IndexInfo
+	for i := len(rows) - 1; i >= 0; i-- { // oldest first
+		r := rows[i]
+		if r.Get("origin") != origin {
+			continue
+		}
+		ix := IndexInfo{Name: r.Get("name").(string), Unique: toInt(r.Get("unique")) == 1}
+		if origin == "u" {
+			ix.Name = ""
+		}
+		cols, err := in.rows(`PRAGMA index_info(` + quoteName(r.Get("name").(string)) + `)`)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cols {
+			name, _ := c.Get("name").(string)
+			ix.Columns = append(ix.Columns, name)
+		}
+		out = append(out, ix)
+	}
+	return out, nil
+}
+
+func toInt(v any) int {
+	switch x := v.(type) {
+	case int64:
+		return int(x)
+	case int:
+		return x
+	case bool:
+		if x {
+			return 1
+		}
+	}
+	return 0
+}
+
+var typeRE = regexp.MustCompile(`^\s*([A-Za-z ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?\s*$`)
+
+// ParseType maps a declared SQL type to a core type; what it cannot place
+// becomes NullType, keeping the declared name.
+func ParseType(decl string) core.Type {
+	m := typeRE.FindStringSubmatch(decl)
+	if m == nil {
+		return core.NullType{Reflected: decl}
+	}
+	name := strings.ToUpper(m[1])
+	n, _ := strconv.Atoi(m[2])
+	s, _ := strconv.Atoi(m[3])
+	switch name {
+	case "INTEGER", "INT", "MEDIUMINT":
+		return core.Integer{}
+	case "BIGINT":
+		return core.BigInteger{}
+	case "SMALLINT", "TINYINT":
+		return core.SmallInteger{}
+	case "VARCHAR", "CHAR", "CHARACTER VARYING", "CHARACTER":
+		return core.String{Length: n}
+	case "NVARCHAR", "NCHAR":
+		return core.Unicode{Length: n}
+	case "TEXT", "CLOB":
+		return core.Text{}
+	case "BOOLEAN", "BOOL":
+		return core.Boolean{}
+	case "FLOAT", "REAL", "DOUBLE", "DOUBLE PRECISION":
+		return core.Float{}
+	case "NUMERIC", "DECIMAL":
+		return core.Numeric{Precision: n, Scale: s}
+	case "DATE":
+		return core.Date{}
+	case "DATETIME", "TIMESTAMP":
+		return core.DateTime{}
+	case "TIME":
+		return core.Time{}
+	case "BLOB", "BYTEA":
+		return core.LargeBinary{}
+	case "JSON":
+		return core.JSON{}
+	}
+	return core.NullType{Reflected: decl}
+}
+
+// Reflect builds a Table from the database's description of it, adding it
+// to md (a new MetaData when md is nil): Table(name, metadata,
+// autoload=True) in SQLAlchemy. Columns of types it cannot place are
+// NullType.
+func Reflect(e *Engine, md *core.MetaData, name string) (*core.Table, error) {
+	in := e.Inspector()
+	cols, err := in.Columns(name)
+	if err != nil {
+		return nil, err
+	}
+	fks, err := in.ForeignKeys(name)
+	if err != nil {
+		return nil, err
+	}
+	uniques, err := in.UniqueConstraints(name)
+	if err != nil {
+		return nil, err
+	}
+	indexes, err := in.Indexes(name)
+	if err != nil {
+		return nil, err
+	}
+	if md == nil {
+		md = core.NewMetaData()
+	}
+	var items []core.SchemaItem
+	var pk []string
+	for _, c := range cols {
+		var opts []core.ColumnOption
+		if !c.Nullable {
+			opts = append(opts, core.NotNull())
+		}
+		if c.Default != "" {
+			opts = append(opts, core.ServerDefault(c.Default))
+		}
+		if c.PrimaryKey > 0 {
+			pk = append(pk, c.Name)
+		}
+		items = append(items, core.NewColumn(c.Name, c.Type, opts...))
+	}
+	if len(pk) > 0 {
+		items = append(items, core.PrimaryKeyOn(pk...))
+	}
+	for _, fk := range fks {
+		items = append(items, core.ForeignKey(fk.Columns, fk.RefTable, fk.RefColumns, core.OnDelete(fk.OnDelete), core.OnUpdate(fk.OnUpdate)))
+	}
+	for _, u := range uniques {
+		items = append(items, core.UniqueOn(u.Name, u.Columns...))
+	}
+	for _, ix := range indexes {
+		items = append(items, core.NewIndex(ix.Name, ix.Unique, ix.Columns...))
+	}
+	return core.NewTable(md, name, items...), nil
+}

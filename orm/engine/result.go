@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Result is what a statement returned: its rows, read in full, or how
+// many rows it changed.
+type Result struct {
+	columns      []string
+	rows         [][]any
+	RowsAffected int64
+	LastInsertID int64
+}
+
+func readResult(rows *sql.Rows) (*Result, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{columns: cols, RowsAffected: -1}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		res.rows = append(res.rows, vals)
+	}
+	return res, rows.Err()
+}
+
+// Columns are the names of the result's columns.
+func (r *Result) Columns() []string { return slices.Clone(r.columns) }
+
+// Len is the number of rows.
+func (r *Result) Len() int { return len(r.rows) }
+
+// All returns every row (fetchall).
+func (r *Result) All() []*Row {
+	out := make([]*Row, len(r.rows))
+	for i, v := range r.rows {
+		out[i] = &Row{columns: r.columns, values: v}
+	}
+	return out
+}
+
+// Fetchall is All, by the DB-API's name.
+func (r *Result) Fetchall() []*Row { return r.All() }
+
+// First returns the first row, or nil when there is none.
+func (r *Result) First() *Row {
+	if len(r.rows) == 0 {
+		return nil
+	}
+	return &Row{columns: r.columns, values: r.rows[0]}
+}
+
+// One returns the only row: ErrNoRows when there is none, and
+// ErrMultipleRows when there are more.
+func (r *Result) One() (*Row, error) {
+	switch len(r.rows) {
+	case 0:
+		return nil, ErrNoRows
+	case 1:
+		return r.First(), nil
+	}
+	return nil, ErrMultipleRows
+}
+
+// Scalar returns the first column of the first row: ErrNoRows when there
+// is no row.
+func (r *Result) Scalar() (any, error) {
+	if len(r.rows) == 0 || len(r.columns) == 0 {
+		return nil, ErrNoRows
+	}
+	return r.rows[0][0], nil
+}
+
+// DisplayTable lays the rows out for the playground's table display.
+func (r *Result) DisplayTable() ([]string, [][]any) { return r.Columns(), r.rows }
+
+// String prints the rows as SQLAlchemy's fetchall() list of tuples.
+func (r *Result) String() string {
+	parts := make([]string, len(r.rows))
+	for i, v := range r.rows {
+		parts[i] = Tuple(v)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// Row is one row of a result, addressable by column name and position.
+type Row struct {
+	columns []string
+	values  []any
+}
+
+// Get returns the value of the named column; it panics for a name the
+// row lacks, naming the columns it has.
+func (r *Row) Get(name string) any {
+	for i, c := range r.columns {
+		if c == name {
+			return r.values[i]
+		}
+	}
+	panic(fmt.Errorf("row has no column %q (it has %s)", name, strings.Join(r.columns, ", ")))
+}
+
+// At returns the value at a position, from 0.
+func (r *Row) At(i int) any { return r.values[i] }
+
+// Values returns the row's values in order.
+func (r *Row) Values() []any { return slices.Clone(r.values) }
+
+// Columns returns the row's column names.
+func (r *Row) Columns() []string { return slices.Clone(r.columns) }
+
+// String prints the row as a Python tuple: (1, '최영선', 'yeongseon.choe@pycon.kr').
+func (r *Row) String() string { return Tuple(r.values) }
