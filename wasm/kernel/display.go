@@ -9,6 +9,11 @@ import (
 	"unicode"
 )
 
+// tabular is a value that shows as a table: an engine's Result.
+type tabular interface {
+	DisplayTable() ([]string, [][]any)
+}
+
 // displayValue turns a cell's final value into what the reader sees: a
 // slice of structs or of rows as a table, an error as its message, a
 // string quoted as Go would write it, anything else as fmt prints it.
@@ -21,6 +26,16 @@ func displayValue(v any) Display {
 		return Display{Kind: "text", Text: "error: " + x.Error()}
 	case string:
 		return Display{Kind: "text", Text: fmt.Sprintf("%q", x)}
+	case tabular:
+		cols, rows := x.DisplayTable()
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			out[i] = make([]string, len(r))
+			for j, v := range r {
+				out[i][j] = valueText(v)
+			}
+		}
+		return Display{Kind: "table", Columns: cols, Rows: out}
 	case fmt.Stringer:
 		return Display{Kind: "text", Text: x.String()}
 	case *sql.Rows:

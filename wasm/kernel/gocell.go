@@ -182,7 +182,14 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 		r.hasShown = false
 	}
 	if err != nil && !isPanic(err) {
-		return r.diagnose(err)
+		d := r.diagnose(err)
+		if d.Pos.Line == 0 {
+			d.Pos = seg.pos
+			if strings.HasPrefix(d.Message, "the interpreter cannot run a two-value form") && len(seg.twoValue) > 0 {
+				d.Pos = seg.twoValue[0]
+			}
+		}
+		return d
 	}
 	// A statement that panicked has still declared its names, as in a
 	// notebook: what ran before the panic stays.
@@ -386,6 +393,10 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 func plainer(msg string) string {
 	if name, ok := strings.CutPrefix(msg, "undefined selector: "); ok {
 		return "undefined field or method " + name
+	}
+	if msg == "nil type" {
+		// What yaegi says of v, ok := m[k] or <-ch at a cell's top level.
+		return "the interpreter cannot run a two-value form (v, ok := m[k] or <-ch) at the top level of a cell: put it inside an if statement or a function"
 	}
 	return msg
 }

@@ -229,3 +229,34 @@ func TestWarmupLeavesNoTrace(t *testing.T) {
 		t.Errorf("warm-up left files: %+v", files)
 	}
 }
+
+// yaegi mishandles names declared in blocks of top-level statements; the
+// kernel runs those statements in a function literal.
+func TestTopLevelBlocks(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	run(t, w, "go", `import "fmt"`)
+	cases := []struct{ src, out string }{
+		{"type T struct{ A any }\nts := []T{{1}, {\"x\"}}\nn := 0\nfor _, c := range ts {\n\tif _, ok := c.A.(int); ok {\n\t\tn++\n\t}\n}\nn", "1\n"},
+		{"xs := []int{1, 2}\nfor _, d := range xs {\n\tc, err := d*2, error(nil)\n\t_ = err\n\tfmt.Println(c)\n}", "2\n4\n"},
+		{"switch n {\ncase 1:\n\tfmt.Println(\"one\")\n}", "one\n"},
+		{"if m := n + 1; m > 1 {\n\tfmt.Println(m)\n} else {\n\tfmt.Println(\"no\")\n}", "2\n"},
+		{"{\n\tx := 5\n\tn += x\n}\nn", "6\n"},
+		// Two-value type assertions at the top level are rewritten.
+		{"var e error = fmt.Errorf(\"x\")\n_, isStringer := e.(fmt.Stringer)\nisStringer", "false\n"},
+		// A failing two-value assertion to a struct type, in a loop.
+		{"type A struct{ X int }\ntype B struct{}\nvals := []any{A{1}, B{}, 3}\nfor _, v := range vals {\n\t_, isA := v.(A)\n\tfmt.Print(isA, \" \")\n}", "true false false "},
+		// Other two-value forms get a message that says what to do.
+		{"m := map[string]int{}\nv, ok := m[\"a\"]", "error: 2:1: the interpreter cannot run a two-value form (v, ok := m[k] or <-ch) at the top level of a cell: put it inside an if statement or a function\n"},
+	}
+	for _, c := range cases {
+		if got := run(t, w, "go", c.src).Output(); got != c.out {
+			t.Errorf("%q: got %q, want %q", c.src, got, c.out)
+		}
+	}
+	// Positions stay the cell's own inside the wrapped statement.
+	res := run(t, w, "go", "for i := 0; i < 1; i++ {\n\tvar s []int\n\t_ = s[i+3]\n}")
+	if res.Error == nil || res.Error.Pos != (Position{3, 2}) {
+		t.Errorf("panic in a loop: %+v", res.Error)
+	}
+}

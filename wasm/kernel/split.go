@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,11 @@ type segment struct {
 	// the display hook, and plain holds the same segment without it (for
 	// an expression with no value, such as a call to a func with none).
 	plain string
+	// pos is where the segment starts, and twoValue where its top-level
+	// two-value forms the interpreter cannot run are, for messages that
+	// come without a place.
+	pos      Position
+	twoValue []Position
 	// unresolved are the identifiers the segment uses but does not
 	// declare: earlier cells, imports or the universe must supply them.
 	unresolved []usedName
@@ -209,7 +215,7 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 	text := src[start:end]
 	line, col := lineCol(src, start)
 	directive := "/*line " + cellFile + ":" + strconv.Itoa(line) + ":" + strconv.Itoa(col) + "*/"
-	seg := segment{decl: items[0].decl}
+	seg := segment{decl: items[0].decl, pos: Position{line, col}}
 
 	// Parse the run the way the interpreter will see it, with the same
 	// line directive, so every position we compute is the cell's.
@@ -255,8 +261,9 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 	// reports the enclosing function's).
 	mark := func(list []ast.Stmt) {
 		for _, st := range list {
-			if _, ok := st.(*ast.EmptyStmt); ok {
-				continue
+			switch st.(type) {
+			case *ast.EmptyStmt, *ast.CaseClause, *ast.CommClause:
+				continue // clauses are marked inside, see below
 			}
 			p := fset.Position(st.Pos())
 			edits = append(edits, edit{off: p.Offset, text: posVar + " = " + strconv.Itoa(packPos(p.Line, p.Column)) + ";" + restore(st.Pos())})
@@ -328,6 +335,56 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 		case *ast.CommClause:
 			mark(n.Body)
 		}
+		return true
+	})
+
+	// yaegi mishandles names declared inside a block of a top-level
+	// statement (if _, ok := x.(T); ok fails in a top-level loop), but
+	// not inside a function: run such statements in a function literal.
+	// Names they declare live in their blocks anyway.
+	if !seg.decl {
+		for _, st := range body {
+			switch st.(type) {
+			case *ast.ForStmt, *ast.RangeStmt, *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+				start := fset.Position(st.Pos()).Offset
+				end := fset.Position(st.End()).Offset
+				edits = append(edits,
+					edit{off: start, text: "func() {" + restore(st.Pos())},
+					edit{off: end, text: "}()"})
+			}
+		}
+	}
+
+	// Two-value type assertions (v, ok := x.(T)) trip yaegi twice: at a
+	// cell's top level they fail outright, and elsewhere a failing one
+	// panics when T is a struct. A type switch does the same work, so each
+	// becomes a function literal holding one. Other two-value forms at the
+	// top level (m[k], <-ch) are noted for a clearer message.
+	ast.Inspect(f, func(n ast.Node) bool {
+		a, ok := n.(*ast.AssignStmt)
+		if !ok || len(a.Lhs) != 2 || len(a.Rhs) != 1 {
+			return true
+		}
+		ta, ok := a.Rhs[0].(*ast.TypeAssertExpr)
+		if !ok || ta.Type == nil {
+			if !seg.decl && slices.Contains(body, ast.Stmt(a)) {
+				switch r := a.Rhs[0].(type) {
+				case *ast.IndexExpr:
+					seg.twoValue = append(seg.twoValue, posOf(fset, a.Pos()))
+				case *ast.UnaryExpr:
+					if r.Op == token.ARROW {
+						seg.twoValue = append(seg.twoValue, posOf(fset, a.Pos()))
+					}
+				}
+			}
+			return true
+		}
+		typ := wrapped[fset.Position(ta.Type.Pos()).Offset:fset.Position(ta.Type.End()).Offset]
+		xEnd := fset.Position(ta.X.End()).Offset
+		edits = append(edits,
+			edit{off: fset.Position(ta.Pos()).Offset, text: "func() (" + typ + ", bool) { switch __v := (" + restore(ta.X.Pos())},
+			edit{off: xEnd, drop: fset.Position(ta.End()).Offset - xEnd,
+				text: ").(type) { case " + typ + ": return __v, true }; var __z " + typ + "; return __z, false }()" + restore(ta.End())})
 		return true
 	})
 
@@ -449,4 +506,9 @@ func blank(s string) string {
 		}
 	}
 	return string(b)
+}
+
+func posOf(fset *token.FileSet, p token.Pos) Position {
+	pos := fset.Position(p)
+	return Position{pos.Line, pos.Column}
 }

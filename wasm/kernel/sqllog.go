@@ -15,9 +15,15 @@ import (
 // SQLEntry is one line of a cell's SQL log: a statement with its
 // parameters, or a transaction event (BEGIN, COMMIT, ROLLBACK).
 type SQLEntry struct {
-	Statement  string   `json:"statement"`
-	Params     []string `json:"params,omitempty"`
-	DurationMS float64  `json:"durationMs"`
+	Statement string   `json:"statement"`
+	Params    []string `json:"params,omitempty"`
+	// Many holds the parameter rows of an executemany.
+	Many [][]string `json:"many,omitempty"`
+	// Note is the engine's "[generated in ...]" or "[cached since ...]".
+	Note string `json:"note,omitempty"`
+	// Event marks BEGIN, COMMIT, ROLLBACK and savepoints.
+	Event      bool    `json:"event,omitempty"`
+	DurationMS float64 `json:"durationMs"`
 	// Rows is the number of rows a query returned or a statement changed;
 	// -1 when unknown.
 	Rows  int64  `json:"rows"`
@@ -68,19 +74,32 @@ func FormatSQLLog(entries []SQLEntry) string {
 	for _, e := range entries {
 		b.WriteString(strings.TrimSpace(e.Statement))
 		b.WriteByte('\n')
-		if isTxEvent(e.Statement) {
+		if e.Event || isTxEvent(e.Statement) {
 			continue
 		}
-		b.WriteString("(" + strings.Join(e.Params, ", "))
-		if len(e.Params) == 1 {
-			b.WriteByte(',')
+		if e.Many != nil {
+			rows := make([]string, len(e.Many))
+			for i, r := range e.Many {
+				rows[i] = tuple(r)
+			}
+			b.WriteString("(" + strings.Join(rows, ", ") + ")\n")
+		} else {
+			b.WriteString(tuple(e.Params) + "\n")
 		}
-		b.WriteString(")\n")
 		if e.Error != "" {
 			b.WriteString("-- error: " + e.Error + "\n")
 		}
 	}
 	return b.String()
+}
+
+// tuple writes rendered values as a Python tuple: (1,) for one.
+func tuple(vals []string) string {
+	s := "(" + strings.Join(vals, ", ")
+	if len(vals) == 1 {
+		s += ","
+	}
+	return s + ")"
 }
 
 func isTxEvent(s string) bool {
@@ -246,7 +265,7 @@ func (c *loggingConn) IsValid() bool {
 }
 
 func txEntry(event string, start time.Time, err error) SQLEntry {
-	e := SQLEntry{Statement: event, Rows: -1, DurationMS: ms(time.Since(start))}
+	e := SQLEntry{Statement: event, Event: true, Rows: -1, DurationMS: ms(time.Since(start))}
 	if err != nil {
 		e.Error = err.Error()
 	}

@@ -17,6 +17,8 @@ import (
 	sqlite "github.com/ncruces/go-sqlite3/driver"
 	"github.com/ncruces/go-sqlite3/vfs"
 	"github.com/ncruces/go-sqlite3/vfs/memdb"
+
+	"crucible/orm/engine"
 )
 
 // Options configure a workspace.
@@ -46,6 +48,8 @@ type Workspace struct {
 	gorun   *goRunner
 	changed map[string]bool
 	limit   time.Duration // of the cell running
+	// engineFiles mark the databases engines opened as changed.
+	engineFiles []func()
 	mu      sync.Mutex
 }
 
@@ -72,6 +76,7 @@ func (w *Workspace) clear() {
 	w.changed = map[string]bool{}
 	w.current = ""
 	w.gorun = nil
+	w.engineFiles = nil
 }
 
 // Reset drops every file, database and Go declaration: the workspace is
@@ -223,7 +228,13 @@ func (w *Workspace) OpenDB(driverName, dataSourceName string) (*sql.DB, error) {
 	if driverName != "sqlite3" {
 		return nil, fmt.Errorf("sql: unknown driver %q (the playground has SQLite only: use \"sqlite3\")", driverName)
 	}
-	db, err := w.open(dataSourceName)
+	return w.openDB(dataSourceName, true)
+}
+
+// openDB opens a workspace database for a cell, logged through the
+// workspace's driver or not; the workspace closes it on reset.
+func (w *Workspace) openDB(dsn string, logged bool) (*sql.DB, error) {
+	db, err := w.open(dsn, logged)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +244,7 @@ func (w *Workspace) OpenDB(driverName, dataSourceName string) (*sql.DB, error) {
 
 var memoryDBs atomic.Int64
 
-func (w *Workspace) open(dsn string) (*sql.DB, error) {
+func (w *Workspace) open(dsn string, logged bool) (*sql.DB, error) {
 	name, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 	params, err := url.ParseQuery(query)
 	if err != nil {
@@ -268,6 +279,13 @@ func (w *Workspace) open(dsn string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !logged {
+		// An engine's statements reach the log through Echo, which
+		// cannot tell the database apart: mark its files on each.
+		touch()
+		w.engineFiles = append(w.engineFiles, touch)
+		return sql.OpenDB(connector), nil
+	}
 	return sql.OpenDB(&loggingConnector{Connector: connector, log: &w.log, touch: touch}), nil
 }
 
@@ -276,7 +294,7 @@ func (w *Workspace) pool(p string) (*sql.DB, error) {
 	if db, ok := w.pools[p]; ok {
 		return db, nil
 	}
-	db, err := w.open(p)
+	db, err := w.open(p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +315,9 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.limit)
 	defer cancel()
+	// Engines the cell creates belong to this workspace.
+	engine.SetHost(w)
+	defer engine.SetHost(nil)
 	w.log.take()
 	w.changed = map[string]bool{}
 	res := &Result{ID: c.ID}

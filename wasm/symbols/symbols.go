@@ -23,6 +23,7 @@ var Packages = []string{
 	"crucible/orm/dialect/mysql",
 	"crucible/orm/dialect/postgres",
 	"crucible/orm/dialect/sqlite",
+	"crucible/orm/engine",
 	"context",
 	"database/sql",
 	"errors",
