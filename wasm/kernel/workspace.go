@@ -50,7 +50,7 @@ type Workspace struct {
 	limit   time.Duration // of the cell running
 	// engineFiles mark the databases engines opened as changed.
 	engineFiles []func()
-	mu      sync.Mutex
+	mu          sync.Mutex
 }
 
 // DefaultDatabase is the file a sql cell uses before any database has
