@@ -77,6 +77,8 @@ func (c *Compiler) Statement(st core.Statement) string {
 		return c.createIndex(s)
 	case *core.DropIndexStmt:
 		return c.dropIndex(s)
+	case *core.CustomNode:
+		return c.custom(s)
 	}
 	return c.errorf("cannot compile a %T", st)
 }
@@ -279,6 +281,8 @@ func (c *Compiler) Expr(e core.Expr) string {
 		return "*"
 	case *core.TextClause:
 		return c.text(x)
+	case *core.CustomNode:
+		return c.custom(x)
 	}
 	return c.errorf("cannot compile a %T", e)
 }

@@ -19,16 +19,18 @@ func init() {
 		"IsAutoincrement":  reflect.ValueOf(dialect.IsAutoincrement),
 		"LiteralBinds":     reflect.ValueOf(dialect.LiteralBinds),
 		"Quote":            reflect.ValueOf(dialect.Quote),
+		"Register":         reflect.ValueOf(dialect.Register),
 		"Reserved":         reflect.ValueOf(&dialect.Reserved).Elem(),
 		"StandardTypeName": reflect.ValueOf(dialect.StandardTypeName),
 		"With":             reflect.ValueOf(dialect.With),
 
 		// type definitions
-		"Base":     reflect.ValueOf((*dialect.Base)(nil)),
-		"Compiled": reflect.ValueOf((*dialect.Compiled)(nil)),
-		"Compiler": reflect.ValueOf((*dialect.Compiler)(nil)),
-		"Dialect":  reflect.ValueOf((*dialect.Dialect)(nil)),
-		"Option":   reflect.ValueOf((*dialect.Option)(nil)),
+		"Base":        reflect.ValueOf((*dialect.Base)(nil)),
+		"CompileFunc": reflect.ValueOf((*dialect.CompileFunc)(nil)),
+		"Compiled":    reflect.ValueOf((*dialect.Compiled)(nil)),
+		"Compiler":    reflect.ValueOf((*dialect.Compiler)(nil)),
+		"Dialect":     reflect.ValueOf((*dialect.Dialect)(nil)),
+		"Option":      reflect.ValueOf((*dialect.Option)(nil)),
 
 		// interface wrapper definitions
 		"_Dialect": reflect.ValueOf((*_crucible_orm_dialect_Dialect)(nil)),
