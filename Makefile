@@ -11,7 +11,7 @@ NODE_OK  := $(WEB)/node_modules/.package-lock.json
 SOURCES  := $(shell find . -name '*.go' -not -path './$(WEB)/node_modules/*' -not -path './.cache/*') go.mod go.sum
 FRONTEND := $(shell find $(WEB)/src -type f) $(WEB)/package.json
 
-.PHONY: build serve test generate check deps chromium lint clean
+.PHONY: build serve test generate check deps chromium lint clean bench
 
 build: dist/build.json
 
@@ -54,6 +54,10 @@ test: build chromium lint
 	$(GO) test $$($(GO) list ./... | grep -v '/tests$$')
 	$(GO) test -count=1 -v ./tests
 	$(GO) run ./cmd/build check -wasm $(WASM)
+
+# Speed against raw database/sql; compare runs with benchstat.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./orm/engine | tee bench.txt
 
 clean:
 	rm -rf build dist .cache

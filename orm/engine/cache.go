@@ -72,3 +72,9 @@ func (e *Engine) compile(st core.Statement) (*dialect.Compiled, string, error) {
 	}
 	return compiled, "[generated in " + since(time.Since(start)) + "]", nil
 }
+
+// CompileCached compiles a statement through the engine's cache.
+func (e *Engine) CompileCached(st core.Statement) (*dialect.Compiled, error) {
+	c, _, err := e.compile(st)
+	return c, err
+}
