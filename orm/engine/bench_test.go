@@ -200,4 +200,3 @@ func dialectOf(b *testing.B) dialect.Dialect {
 	defer e.Close()
 	return e.Dialect()
 }
-
