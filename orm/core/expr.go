@@ -334,6 +334,10 @@ func (o Ops) Desc() *Ordering { return &Ordering{X: o.self, Desc: true} }
 // Cast is CAST(x AS t).
 func (o Ops) Cast(t Type) *CastExpr { return Cast(o.self, t) }
 
+// Of gives any expression the operator methods, for one that came as an
+// Expr: core.Of(core.And(a, b)).Label("both").
+func Of(x Expr) Ops { return Ops{self: x} }
+
 // Functions of this package build the rest.
 
 // And joins conditions with AND; nil conditions are left out, and none at

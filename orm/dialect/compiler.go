@@ -203,7 +203,11 @@ func (c *Compiler) Expr(e core.Expr) string {
 			return c.sub(x.X, precedence(x), false) + " " + x.Op
 		}
 		if x.Op == "-" {
-			return "-" + c.sub(x.X, precedence(x), false)
+			s := c.sub(x.X, precedence(x), false)
+			if strings.HasPrefix(s, "-") {
+				s = "(" + s + ")" // -(-x): "--" would begin a comment
+			}
+			return "-" + s
 		}
 		return x.Op + " " + c.sub(x.X, precedence(x), false)
 	case *core.Clause:
@@ -309,20 +313,22 @@ func (c *Compiler) in(x *core.InList) string {
 	if x.Not {
 		op = " NOT IN "
 	}
-	if x.Sub != nil {
-		return c.sub(x.X, 5, false) + op + "(" + c.nested(x.Sub) + ")"
-	}
-	if len(x.Values) == 0 {
+	if len(x.Values) == 0 && x.Sub == nil {
 		if x.Not {
 			return "1 = 1"
 		}
 		return "1 != 1"
 	}
+	// Parameters are bound in the order they are written: x first.
+	left := c.sub(x.X, 5, false)
+	if x.Sub != nil {
+		return left + op + "(" + c.nested(x.Sub) + ")"
+	}
 	vals := make([]string, len(x.Values))
 	for i, v := range x.Values {
 		vals[i] = c.Expr(v)
 	}
-	return c.sub(x.X, 5, false) + op + "(" + strings.Join(vals, ", ") + ")"
+	return left + op + "(" + strings.Join(vals, ", ") + ")"
 }
 
 // column writes a column, qualified by its table or alias when asked.

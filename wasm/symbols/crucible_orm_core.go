@@ -55,6 +55,7 @@ func init() {
 		"Nullable":       reflect.ValueOf(core.Nullable),
 		"NullsFirst":     reflect.ValueOf(core.NullsFirst),
 		"NullsLast":      reflect.ValueOf(core.NullsLast),
+		"Of":             reflect.ValueOf(core.Of),
 		"OnDelete":       reflect.ValueOf(core.OnDelete),
 		"OnUpdate":       reflect.ValueOf(core.OnUpdate),
 		"Or":             reflect.ValueOf(core.Or),
