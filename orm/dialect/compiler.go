@@ -18,6 +18,10 @@ import (
 type Compiled struct {
 	SQL    string
 	Params []any
+	// Slots, when compiled WithShape, says for each parameter which of
+	// the shape's Values it is: a statement of the same shape takes its
+	// parameters from its own Values by the same slots.
+	Slots []int
 }
 
 // Option changes how a statement compiles.
@@ -26,6 +30,11 @@ type Option func(*Compiler)
 // LiteralBinds writes values into the SQL instead of binding them: for
 // offline scripts and for reading, never for running untrusted values.
 func LiteralBinds() Option { return func(c *Compiler) { c.literal = true } }
+
+// WithShape records, for each parameter, its slot in the statement's
+// shape (see core.ShapeOf), so the compiled SQL can serve every statement
+// of that shape.
+func WithShape(sh *core.Shape) Option { return func(c *Compiler) { c.shape = sh } }
 
 // Compiler walks a statement and writes its SQL. Dialect hooks and custom
 // constructs call its methods to compile the parts they contain.
@@ -38,6 +47,11 @@ type Compiler struct {
 	// subquery in their WHERE correlates to rather than repeats.
 	outer []core.FromClause
 	err   error
+	// shape and slots: see WithShape; unslotted is set when a parameter
+	// had no slot, and the result cannot be reused.
+	shape     *core.Shape
+	slots     []int
+	unslotted bool
 }
 
 // Compile compiles a statement for a dialect.
@@ -50,7 +64,14 @@ func Compile(d Dialect, st core.Statement, opts ...Option) (*Compiled, error) {
 	if c.err != nil {
 		return nil, fmt.Errorf("%w\nstatement: %.200s", c.err, sql)
 	}
-	return &Compiled{SQL: sql, Params: c.params}, nil
+	out := &Compiled{SQL: sql, Params: c.params}
+	if c.shape != nil && !c.unslotted && !c.literal {
+		out.Slots = c.slots
+		if out.Slots == nil {
+			out.Slots = []int{}
+		}
+	}
+	return out, nil
 }
 
 // Dialect is the dialect being compiled for.
@@ -86,8 +107,22 @@ func (c *Compiler) Statement(st core.Statement) string {
 // bind writes a placeholder for a value, or the value itself with
 // LiteralBinds.
 func (c *Compiler) bind(v any) string {
+	c.unslotted = true
+	return c.bindSlot(nil, v)
+}
+
+// bindSlot binds a value that fills a slot of the statement's shape: a
+// *core.Bind, or a core.RowSlot.
+func (c *Compiler) bindSlot(slot, v any) string {
 	if c.literal {
 		return c.Literal(v)
+	}
+	if c.shape != nil && slot != nil {
+		if i, ok := c.shape.Slot(slot); ok {
+			c.slots = append(c.slots, i)
+		} else {
+			c.unslotted = true
+		}
 	}
 	c.params = append(c.params, v)
 	return c.d.Placeholder(len(c.params))
@@ -187,7 +222,7 @@ func (c *Compiler) Expr(e core.Expr) string {
 	case *core.Column:
 		return c.column(x, true)
 	case *core.Bind:
-		return c.bind(x.Value)
+		return c.bindSlot(x, x.Value)
 	case *core.Binary:
 		p := precedence(x)
 		if x.Op == "||" {
@@ -625,7 +660,7 @@ func (c *Compiler) insert(s *core.InsertStmt) string {
 					vals[j] = "NULL"
 					continue
 				}
-				vals[j] = c.value(v, col)
+				vals[j] = c.value(v, core.RowSlot{Stmt: s, Row: i, Col: col.Name})
 			}
 			rows[i] = "(" + strings.Join(vals, ", ") + ")"
 		}
@@ -635,13 +670,13 @@ func (c *Compiler) insert(s *core.InsertStmt) string {
 	return b.String()
 }
 
-// value writes a value for a column: an expression as it is, anything
-// else bound.
-func (c *Compiler) value(v any, col *core.Column) string {
+// value writes a value of a row: an expression as it is, anything else
+// bound.
+func (c *Compiler) value(v any, slot core.RowSlot) string {
 	if e, ok := v.(core.Expr); ok {
 		return c.Expr(e)
 	}
-	return c.Expr(core.Value(v, col.Type))
+	return c.bindSlot(slot, v)
 }
 
 func (c *Compiler) update(s *core.UpdateStmt) string {
@@ -651,7 +686,7 @@ func (c *Compiler) update(s *core.UpdateStmt) string {
 	var sets []string
 	for _, col := range s.Table.Columns {
 		if v, ok := s.Set[col.Name]; ok {
-			sets = append(sets, c.Ident(col.Name)+"="+c.value(v, col))
+			sets = append(sets, c.Ident(col.Name)+"="+c.value(v, core.RowSlot{Stmt: s, Row: -1, Col: col.Name}))
 		}
 	}
 	if len(sets) == 0 {

@@ -9,30 +9,33 @@ import (
 	"crucible/orm/dialect"
 )
 
-// stmtCache keeps compiled statements, so a statement run again is not
-// compiled again. It is keyed by the statement value: running the same
-// statement (a prepared query, executemany's INSERT) reuses its SQL.
+// stmtCache keeps compiled statements by shape (core.ShapeOf): a statement
+// built anew with the same structure reuses the SQL and takes only its
+// parameters from the new values, as SQLAlchemy's cache does. Statements
+// without a shape (hand-written SQL with parameters, custom constructs)
+// are compiled every time.
 type stmtCache struct {
 	mu    sync.Mutex
 	max   int
 	order *list.List
-	items map[core.Statement]*list.Element
+	items map[string]*list.Element
 }
 
 type cacheEntry struct {
-	key      core.Statement
-	compiled *dialect.Compiled
-	at       time.Time
+	key   string
+	sql   string
+	slots []int
+	at    time.Time
 }
 
 func newStmtCache(max int) *stmtCache {
-	return &stmtCache{max: max, order: list.New(), items: map[core.Statement]*list.Element{}}
+	return &stmtCache{max: max, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *stmtCache) get(st core.Statement) (*cacheEntry, bool) {
+func (c *stmtCache) get(key string) (*cacheEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.items[st]
+	el, ok := c.items[key]
 	if !ok {
 		return nil, false
 	}
@@ -40,13 +43,13 @@ func (c *stmtCache) get(st core.Statement) (*cacheEntry, bool) {
 	return el.Value.(*cacheEntry), true
 }
 
-func (c *stmtCache) put(st core.Statement, compiled *dialect.Compiled) {
+func (c *stmtCache) put(e *cacheEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.items[st]; ok {
+	if _, ok := c.items[e.key]; ok {
 		return
 	}
-	c.items[st] = c.order.PushFront(&cacheEntry{key: st, compiled: compiled, at: time.Now()})
+	c.items[e.key] = c.order.PushFront(e)
 	if c.order.Len() > c.max {
 		last := c.order.Back()
 		c.order.Remove(last)
@@ -54,27 +57,52 @@ func (c *stmtCache) put(st core.Statement, compiled *dialect.Compiled) {
 	}
 }
 
-// compile compiles a statement, or takes it from the cache, and says which
-// in SQLAlchemy's words.
+// compile compiles a statement, or takes its SQL from the cache, and says
+// which in SQLAlchemy's words when the engine logs.
 func (e *Engine) compile(st core.Statement) (*dialect.Compiled, string, error) {
+	c, cachedAt, took, err := e.compileTimed(st)
+	if err != nil || e.log == nil {
+		return c, "", err
+	}
+	if !cachedAt.IsZero() {
+		return c, "[cached since " + since(time.Since(cachedAt)) + " ago]", nil
+	}
+	return c, "[generated in " + since(took) + "]", nil
+}
+
+// compileTimed compiles a statement or finds it in the cache; cachedAt is
+// when the cache got it (zero for a fresh compile, which took took).
+func (e *Engine) compileTimed(st core.Statement) (c *dialect.Compiled, cachedAt time.Time, took time.Duration, err error) {
+	var sh *core.Shape
 	if e.cache != nil {
-		if ent, ok := e.cache.get(st); ok {
-			return ent.compiled, "[cached since " + since(time.Since(ent.at)) + " ago]", nil
+		if s, ok := core.ShapeOf(st); ok {
+			sh = s
+			if ent, ok := e.cache.get(sh.Key); ok {
+				params := make([]any, len(ent.slots))
+				for i, slot := range ent.slots {
+					params[i] = sh.Values[slot]
+				}
+				return &dialect.Compiled{SQL: ent.sql, Params: params}, ent.at, 0, nil
+			}
 		}
 	}
 	start := time.Now()
-	compiled, err := dialect.Compile(e.dialect, st)
+	var opts []dialect.Option
+	if sh != nil {
+		opts = append(opts, dialect.WithShape(sh))
+	}
+	compiled, err := dialect.Compile(e.dialect, st, opts...)
 	if err != nil {
-		return nil, "", err
+		return nil, time.Time{}, 0, err
 	}
-	if e.cache != nil {
-		e.cache.put(st, compiled)
+	if sh != nil && compiled.Slots != nil {
+		e.cache.put(&cacheEntry{key: sh.Key, sql: compiled.SQL, slots: compiled.Slots, at: time.Now()})
 	}
-	return compiled, "[generated in " + since(time.Since(start)) + "]", nil
+	return compiled, time.Time{}, time.Since(start), nil
 }
 
 // CompileCached compiles a statement through the engine's cache.
 func (e *Engine) CompileCached(st core.Statement) (*dialect.Compiled, error) {
-	c, _, err := e.compile(st)
+	c, _, _, err := e.compileTimed(st)
 	return c, err
 }

@@ -228,10 +228,19 @@ func TestCompiledCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	q := core.Select(core.Literal(1).Label("one"))
-	e.Execute(q)
-	e.Execute(q)
-	if strings.Join(notes, " ") != "[generated [cached" {
+	// The same shape built anew hits the cache, with its own values.
+	for _, v := range []int{1, 2} {
+		res, err := e.Execute(core.Select(core.Literal(v).Label("v")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := res.Scalar(); n != int64(v) {
+			t.Errorf("got %v, want %d", n, v)
+		}
+	}
+	// Another shape is compiled.
+	e.Execute(core.Select(core.Literal(1).Label("w")))
+	if strings.Join(notes, " ") != "[generated [cached [generated" {
 		t.Errorf("notes: %v", notes)
 	}
 }

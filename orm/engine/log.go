@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -92,4 +93,4 @@ func Repr(v any) string {
 	return fmt.Sprint(v)
 }
 
-func since(d time.Duration) string { return fmt.Sprintf("%.5fs", d.Seconds()) }
+func since(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 5, 64) + "s" }

@@ -23,6 +23,7 @@ func init() {
 		"Reserved":         reflect.ValueOf(&dialect.Reserved).Elem(),
 		"StandardTypeName": reflect.ValueOf(dialect.StandardTypeName),
 		"With":             reflect.ValueOf(dialect.With),
+		"WithShape":        reflect.ValueOf(dialect.WithShape),
 
 		// type definitions
 		"Base":        reflect.ValueOf((*dialect.Base)(nil)),
