@@ -51,6 +51,11 @@ function renderDisplay(d: Display): HTMLElement {
 
 const txEvents = new Set(["BEGIN", "COMMIT", "ROLLBACK"]);
 
+/** tuple writes rendered values as a Python tuple, as the talks' logs do. */
+function tuple(vals: string[]): string {
+  return `(${vals.join(", ")}${vals.length === 1 ? "," : ""})`;
+}
+
 export function renderSQL(into: HTMLElement, log: SQLEntry[]) {
   into.replaceChildren();
   if (log.length === 0) {
@@ -58,11 +63,13 @@ export function renderSQL(into: HTMLElement, log: SQLEntry[]) {
     return;
   }
   for (const e of log) {
-    const tx = txEvents.has(e.statement);
+    const tx = e.event || txEvents.has(e.statement);
     const row = el("div", tx ? "sql-entry sql-tx" : "sql-entry");
     row.append(el("pre", "sql-stmt", e.statement.trim()));
     const meta: string[] = [];
-    if (!tx) meta.push(`(${(e.params ?? []).join(", ")}${e.params?.length === 1 ? "," : ""})`);
+    if (e.note) meta.push(e.note);
+    if (e.many) meta.push(`(${e.many.map(tuple).join(", ")})`);
+    else if (!tx) meta.push(tuple(e.params ?? []));
     meta.push(`${e.durationMs.toFixed(2)} ms`);
     if (e.rows >= 0) meta.push(`${e.rows} ${e.rows === 1 ? "row" : "rows"}`);
     row.append(el("div", "sql-meta", meta.join(" · ")));

@@ -8,6 +8,12 @@ export interface Diagnostic { kind: string; message: string; pos: Position; }
 export interface SQLEntry {
   statement: string;
   params?: string[];
+  /** The parameter rows of an executemany. */
+  many?: string[][];
+  /** The engine's "[generated in ...]" or "[cached since ...]". */
+  note?: string;
+  /** BEGIN, COMMIT, ROLLBACK, savepoints. */
+  event?: boolean;
   durationMs: number;
   rows: number;
   error?: string;
