@@ -278,3 +278,46 @@ func TestReflect(t *testing.T) {
 		t.Errorf("missing table: %v", err)
 	}
 }
+
+// Reflecting what CreateAll made gives back the same tables: the same
+// CREATE TABLE and CREATE INDEX statements.
+func TestReflectRoundTrip(t *testing.T) {
+	var l logged
+	e := newEngine(t, &l)
+	md := core.NewMetaData()
+	core.NewTable(md, "users",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("name", core.String{Length: 32}, core.NotNull(), core.Unique()),
+		core.NewColumn("balance", core.Numeric{Precision: 10, Scale: 2}, core.ServerDefault("0")),
+		core.NewColumn("grp", core.String{Length: 16}, core.Indexed()),
+	)
+	core.NewTable(md, "addresses",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("user_id", core.Integer{}, core.References("users.id", core.OnDelete("CASCADE"))),
+		core.NewColumn("email", core.Text{}, core.NotNull()),
+	)
+	if err := e.CreateAll(md); err != nil {
+		t.Fatal(err)
+	}
+	for _, orig := range md.Tables() {
+		got, err := engine.Reflect(e, nil, orig.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := e.Compile(core.CreateTable(orig))
+		have, _ := e.Compile(core.CreateTable(got))
+		if want.SQL != have.SQL {
+			t.Errorf("%s reflected as\n%s\nwant\n%s", orig.Name, have.SQL, want.SQL)
+		}
+		if len(got.Indexes) != len(orig.Indexes) {
+			t.Errorf("%s: %d indexes reflected, %d made", orig.Name, len(got.Indexes), len(orig.Indexes))
+		}
+		for i, ix := range got.Indexes {
+			w, _ := e.Compile(core.CreateIndex(orig.Indexes[i]))
+			h, _ := e.Compile(core.CreateIndex(ix))
+			if w.SQL != h.SQL {
+				t.Errorf("index reflected as %s, want %s", h.SQL, w.SQL)
+			}
+		}
+	}
+}

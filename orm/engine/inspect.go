@@ -25,23 +25,6 @@ type ColumnInfo struct {
 	PrimaryKey int // position in the primary key, from 1; 0 when not in it
 }
 
-// ForeignKeyInfo is a foreign key as the database describes it.
-type ForeignKeyInfo struct {
-	Name       string
-	Columns    []string
-	RefTable   string
-	RefColumns []string
-	OnDelete   string
-	OnUpdate   string
-}
-
-// IndexInfo is an index as the database describes it.
-type IndexInfo struct {
-	Name    string
-	Columns []string
-	Unique  bool
-}
-
 func (in *Inspector) sqlite() error {
 	if d := in.e.url.Dialect; d != "sqlite" {
 		return fmt.Errorf("engine: inspecting %s databases is not implemented yet (SQLite is)", d)
@@ -115,7 +98,7 @@ func (in *Inspector) Columns(table string) ([]ColumnInfo, error) {
 }
 
 // ForeignKeys describes a table's foreign keys.
-func (in *Inspector) ForeignKeys(table string) ([]ForeignKeyInfo, error) {
+func (in *Inspector) ForeignKeys(table string) ([]*core.ForeignKeyConstraint, error) {
 	if err := in.sqlite(); err != nil {
 		return nil, err
 	}
@@ -123,7 +106,7 @@ func (in *Inspector) ForeignKeys(table string) ([]ForeignKeyInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []ForeignKeyInfo
+	var out []*core.ForeignKeyConstraint
 	byID := map[int]int{}
 	for _, r := range rows {
 		id := toInt(r.Get("id"))
@@ -131,7 +114,7 @@ func (in *Inspector) ForeignKeys(table string) ([]ForeignKeyInfo, error) {
 		if !ok {
 			i = len(out)
 			byID[id] = i
-			out = append(out, ForeignKeyInfo{RefTable: r.Get("table").(string), OnDelete: action(r.Get("on_delete")), OnUpdate: action(r.Get("on_update"))})
+			out = append(out, &core.ForeignKeyConstraint{RefTable: r.Get("table").(string), OnDelete: action(r.Get("on_delete")), OnUpdate: action(r.Get("on_update"))})
 		}
 		out[i].Columns = append(out[i].Columns, r.Get("from").(string))
 		to, _ := r.Get("to").(string)
@@ -150,16 +133,21 @@ func action(v any) string {
 
 // Indexes describes a table's indexes (not those SQLite makes for UNIQUE
 // constraints and primary keys).
-func (in *Inspector) Indexes(table string) ([]IndexInfo, error) {
+func (in *Inspector) Indexes(table string) ([]*core.Index, error) {
 	return in.indexes(table, "c")
 }
 
 // UniqueConstraints describes a table's UNIQUE constraints.
-func (in *Inspector) UniqueConstraints(table string) ([]IndexInfo, error) {
-	return in.indexes(table, "u")
+func (in *Inspector) UniqueConstraints(table string) ([]*core.UniqueConstraint, error) {
+	ixs, err := in.indexes(table, "u")
+	out := make([]*core.UniqueConstraint, len(ixs))
+	for i, ix := range ixs {
+		out[i] = core.UniqueOn("", ix.Columns...)
+	}
+	return out, err
 }
 
-func (in *Inspector) indexes(table, origin string) ([]IndexInfo, error) {
+func (in *Inspector) indexes(table, origin string) ([]*core.Index, error) {
 	if err := in.sqlite(); err != nil {
 		return nil, err
 	}
@@ -167,16 +155,13 @@ func (in *Inspector) indexes(table, origin string) ([]IndexInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []IndexInfo
+	var out []*core.Index
 	for i := len(rows) - 1; i >= 0; i-- { // oldest first
 		r := rows[i]
 		if r.Get("origin") != origin {
 			continue
 		}
-		ix := IndexInfo{Name: r.Get("name").(string), Unique: toInt(r.Get("unique")) == 1}
-		if origin == "u" {
-			ix.Name = ""
-		}
+		ix := core.NewIndex(r.Get("name").(string), toInt(r.Get("unique")) == 1)
 		cols, err := in.rows(`PRAGMA index_info(` + quoteName(r.Get("name").(string)) + `)`)
 		if err != nil {
 			return nil, err
@@ -293,13 +278,13 @@ func Reflect(e *Engine, md *core.MetaData, name string) (*core.Table, error) {
 		items = append(items, core.PrimaryKeyOn(pk...))
 	}
 	for _, fk := range fks {
-		items = append(items, core.ForeignKey(fk.Columns, fk.RefTable, fk.RefColumns, core.OnDelete(fk.OnDelete), core.OnUpdate(fk.OnUpdate)))
+		items = append(items, fk)
 	}
 	for _, u := range uniques {
-		items = append(items, core.UniqueOn(u.Name, u.Columns...))
+		items = append(items, u)
 	}
 	for _, ix := range indexes {
-		items = append(items, core.NewIndex(ix.Name, ix.Unique, ix.Columns...))
+		items = append(items, ix)
 	}
 	return core.NewTable(md, name, items...), nil
 }

@@ -8,7 +8,11 @@
 // packages' exported API; TestSymbolsUpToDate fails while they are stale.
 package symbols
 
-import "reflect"
+import (
+	"reflect"
+
+	"crucible/wasm/symbols/internal/extract"
+)
 
 //go:generate go run ./internal/gen
 
@@ -17,20 +21,4 @@ import "reflect"
 var Symbols = map[string]map[string]reflect.Value{}
 
 // Packages are the import paths a cell may use.
-var Packages = []string{
-	"crucible/orm/core",
-	"crucible/orm/dialect",
-	"crucible/orm/dialect/mysql",
-	"crucible/orm/dialect/postgres",
-	"crucible/orm/dialect/sqlite",
-	"crucible/orm/engine",
-	"context",
-	"database/sql",
-	"errors",
-	"fmt",
-	"math",
-	"sort",
-	"strconv",
-	"strings",
-	"time",
-}
+var Packages = extract.Packages

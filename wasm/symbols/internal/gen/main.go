@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"crucible/wasm/symbols"
 	"crucible/wasm/symbols/internal/extract"
 )
 
@@ -16,7 +15,7 @@ func main() {
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
 	}
-	files, err := extract.All(symbols.Packages)
+	files, err := extract.All(extract.Packages)
 	if err != nil {
 		log.Fatal(err)
 	}
