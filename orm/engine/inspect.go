@@ -25,29 +25,42 @@ type ColumnInfo struct {
 	PrimaryKey int // position in the primary key, from 1; 0 when not in it
 }
 
-func (in *Inspector) sqlite() error {
-	if d := in.e.url.Dialect; d != "sqlite" {
-		return fmt.Errorf("engine: inspecting %s databases is not implemented yet (SQLite is)", d)
+// sqlite reports whether the database is SQLite (read with PRAGMAs), and
+// an error for a dialect with no inspector yet (MySQL).
+func (in *Inspector) sqlite() (bool, error) {
+	switch d := in.e.url.Dialect; d {
+	case "sqlite":
+		return true, nil
+	case "postgresql":
+		return false, nil
+	default:
+		return false, fmt.Errorf("engine: inspecting %s databases is not implemented yet (SQLite and PostgreSQL are)", d)
 	}
-	return nil
 }
 
-func (in *Inspector) rows(query string) ([]*Row, error) {
-	res, err := in.e.ExecuteSQL(query)
+func (in *Inspector) rows(query string, args ...any) ([]*Row, error) {
+	res, err := in.e.ExecuteSQL(query, args...)
 	if err != nil {
 		return nil, err
 	}
 	return res.All(), nil
 }
 
+func errNoTable(name string) error { return fmt.Errorf("engine: %w: %s", core.ErrNoTable, name) }
+
 func quoteName(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 // TableNames lists the database's tables, sorted.
 func (in *Inspector) TableNames() ([]string, error) {
-	if err := in.sqlite(); err != nil {
+	lite, err := in.sqlite()
+	if err != nil {
 		return nil, err
 	}
-	rows, err := in.rows(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name`)
+	query := pgTableNames
+	if lite {
+		query = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name`
+	}
+	rows, err := in.rows(query)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +74,13 @@ func (in *Inspector) TableNames() ([]string, error) {
 // HasTable tells whether the database has a table, the way SQLAlchemy
 // asks SQLite: PRAGMA table_info.
 func (in *Inspector) HasTable(name string) (bool, error) {
-	if err := in.sqlite(); err != nil {
+	lite, err := in.sqlite()
+	if err != nil {
 		return false, err
+	}
+	if !lite {
+		rows, err := in.rows(pgHasTable, name)
+		return len(rows) > 0, err
 	}
 	rows, err := in.rows(`PRAGMA table_info(` + quoteName(name) + `)`)
 	return len(rows) > 0, err
@@ -71,15 +89,19 @@ func (in *Inspector) HasTable(name string) (bool, error) {
 // Columns describes a table's columns; a table the database lacks is an
 // error naming it.
 func (in *Inspector) Columns(table string) ([]ColumnInfo, error) {
-	if err := in.sqlite(); err != nil {
+	lite, err := in.sqlite()
+	if err != nil {
 		return nil, err
+	}
+	if !lite {
+		return in.pgColumns(table)
 	}
 	rows, err := in.rows(`PRAGMA table_info(` + quoteName(table) + `)`)
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("engine: %w: %s", core.ErrNoTable, table)
+		return nil, errNoTable(table)
 	}
 	out := make([]ColumnInfo, len(rows))
 	for i, r := range rows {
@@ -99,8 +121,12 @@ func (in *Inspector) Columns(table string) ([]ColumnInfo, error) {
 
 // ForeignKeys describes a table's foreign keys.
 func (in *Inspector) ForeignKeys(table string) ([]*core.ForeignKeyConstraint, error) {
-	if err := in.sqlite(); err != nil {
+	lite, err := in.sqlite()
+	if err != nil {
 		return nil, err
+	}
+	if !lite {
+		return in.pgForeignKeys(table)
 	}
 	rows, err := in.rows(`PRAGMA foreign_key_list(` + quoteName(table) + `)`)
 	if err != nil {
@@ -139,6 +165,12 @@ func (in *Inspector) Indexes(table string) ([]*core.Index, error) {
 
 // UniqueConstraints describes a table's UNIQUE constraints.
 func (in *Inspector) UniqueConstraints(table string) ([]*core.UniqueConstraint, error) {
+	if lite, err := in.sqlite(); err != nil || !lite {
+		if err != nil {
+			return nil, err
+		}
+		return in.pgUniques(table)
+	}
 	ixs, err := in.indexes(table, "u")
 	out := make([]*core.UniqueConstraint, len(ixs))
 	for i, ix := range ixs {
@@ -148,8 +180,12 @@ func (in *Inspector) UniqueConstraints(table string) ([]*core.UniqueConstraint, 
 }
 
 func (in *Inspector) indexes(table, origin string) ([]*core.Index, error) {
-	if err := in.sqlite(); err != nil {
+	lite, err := in.sqlite()
+	if err != nil {
 		return nil, err
+	}
+	if !lite {
+		return in.pgIndexes(table)
 	}
 	rows, err := in.rows(`PRAGMA index_list(` + quoteName(table) + `)`)
 	if err != nil {
@@ -222,13 +258,13 @@ func ParseType(decl string) core.Type {
 		return core.Numeric{Precision: n, Scale: s}
 	case "DATE":
 		return core.Date{}
-	case "DATETIME", "TIMESTAMP":
+	case "DATETIME", "TIMESTAMP", "TIMESTAMP WITHOUT TIME ZONE":
 		return core.DateTime{}
-	case "TIME":
+	case "TIME", "TIME WITHOUT TIME ZONE":
 		return core.Time{}
 	case "BLOB", "BYTEA":
 		return core.LargeBinary{}
-	case "JSON":
+	case "JSON", "JSONB":
 		return core.JSON{}
 	}
 	return core.NullType{Reflected: decl}
@@ -266,7 +302,7 @@ func Reflect(e *Engine, md *core.MetaData, name string) (*core.Table, error) {
 		if !c.Nullable {
 			opts = append(opts, core.NotNull())
 		}
-		if c.Default != "" {
+		if c.Default != "" && !strings.HasPrefix(c.Default, "nextval(") { // SERIAL's own
 			opts = append(opts, core.ServerDefault(c.Default))
 		}
 		if c.PrimaryKey > 0 {

@@ -1,0 +1,139 @@
+package postgres_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"crucible/orm/core"
+	"crucible/orm/engine"
+	_ "crucible/orm/engine/postgres"
+)
+
+// pgEngine connects to the PostgreSQL `make test` starts (.ci/postgres),
+// in a schema of the test's own that it drops afterwards.
+func pgEngine(t *testing.T) *engine.Engine {
+	t.Helper()
+	url := os.Getenv("CRUCIBLE_POSTGRES_URL")
+	if url == "" {
+		t.Fatal("CRUCIBLE_POSTGRES_URL is not set: make test starts PostgreSQL with .ci/postgres and sets it")
+	}
+	admin, err := engine.CreateEngine(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("crucible_test_%d", os.Getpid())
+	if _, err := admin.ExecuteSQL("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin.ExecuteSQL("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	e, err := engine.CreateEngine(url + "?search_path=" + schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func schemaTables() *core.MetaData {
+	md := core.NewMetaData()
+	core.NewTable(md, "users",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("name", core.String{Length: 32}, core.NotNull(), core.Unique()),
+		core.NewColumn("balance", core.Numeric{Precision: 10, Scale: 2}, core.ServerDefault("0")),
+		core.NewColumn("grp", core.String{Length: 16}, core.Indexed()),
+		core.NewColumn("joined", core.DateTime{}),
+	)
+	core.NewTable(md, "addresses",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("user_id", core.Integer{}, core.References("users.id", core.OnDelete("CASCADE"))),
+		core.NewColumn("email", core.Text{}, core.NotNull()),
+	)
+	return md
+}
+
+func TestPostgres(t *testing.T) {
+	e := pgEngine(t)
+	md := schemaTables()
+	if err := e.CreateAll(md); err != nil {
+		t.Fatal(err)
+	}
+	users, addresses := md.Table("users"), md.Table("addresses")
+	conn, err := e.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+
+	res, err := conn.Execute(users.Insert().Values(core.Row{"name": "jack", "grp": "Mob"}).Returning(users.C("id")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, _ := res.Scalar(); id != int64(1) {
+		t.Errorf("RETURNING id gave %v", id)
+	}
+	if _, err := conn.Execute(addresses.Insert(), core.Row{"user_id": 1, "email": "j@y.com"}, core.Row{"user_id": 1, "email": "j@m.com"}); err != nil {
+		t.Fatal(err)
+	}
+	q := core.Select(users.C("name"), core.Count(addresses.C("id")).Label("n")).
+		Where(users.C("name").ILike("JA%")).Join(addresses).GroupBy(users.C("name"))
+	res, err = conn.Execute(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.String(); got != "[('jack', 2)]" {
+		t.Errorf("join and count: %s", got)
+	}
+
+	tx, _ := conn.Begin()
+	sp, _ := conn.BeginNested()
+	conn.Execute(users.Insert(), core.Row{"name": "temp"})
+	sp.Rollback()
+	tx.Commit()
+	res, _ = conn.Execute(core.Select(core.Count()).From(users))
+	if n, _ := res.Scalar(); n != int64(1) {
+		t.Errorf("after the rolled-back savepoint: %v users", n)
+	}
+
+	_, err = conn.Execute(users.Insert(), core.Row{"name": "jack"})
+	if err == nil || !strings.Contains(err.Error(), "duplicate key") || !strings.Contains(err.Error(), "[postgresql] INSERT INTO users (name) VALUES ($1)") {
+		t.Errorf("unique violation: %v", err)
+	}
+}
+
+// Reflecting what CreateAll made gives back the same tables.
+func TestPostgresReflect(t *testing.T) {
+	e := pgEngine(t)
+	md := schemaTables()
+	if err := e.CreateAll(md); err != nil {
+		t.Fatal(err)
+	}
+	names, err := e.Inspector().TableNames()
+	if err != nil || strings.Join(names, ",") != "addresses,users" {
+		t.Fatalf("tables: %v %v", names, err)
+	}
+	for _, orig := range md.Tables() {
+		got, err := engine.Reflect(e, nil, orig.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fk := range got.ForeignKeys() {
+			fk.Name = "" // PostgreSQL names what CREATE TABLE left unnamed
+		}
+		want, _ := e.Compile(core.CreateTable(orig))
+		have, _ := e.Compile(core.CreateTable(got))
+		if want.SQL != have.SQL {
+			t.Errorf("%s reflected as\n%s\nwant\n%s", orig.Name, have.SQL, want.SQL)
+		}
+		if len(got.Indexes) != len(orig.Indexes) {
+			t.Errorf("%s: indexes %v, want %v", orig.Name, got.Indexes, orig.Indexes)
+		}
+	}
+	if _, err := engine.Reflect(e, nil, "nope"); err == nil || !strings.Contains(err.Error(), "no such table: nope") {
+		t.Errorf("missing table: %v", err)
+	}
+}
