@@ -3,7 +3,6 @@ package core
 import (
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // Shape is a statement's structure without its values. Two statements of
@@ -45,20 +44,35 @@ func (s *Shape) Slot(v any) (int, bool) {
 // ShapeOf computes a statement's shape. Statements that hand-written SQL
 // or custom constructs take part in have none (ok is false): their SQL may
 // depend on values the shape cannot see.
-func ShapeOf(st Statement) (sh *Shape, ok bool) {
-	w := &shaper{sh: &Shape{Values: make([]any, 0, 8), keys: make([]any, 0, 8)}}
-	w.b.Grow(256)
+func ShapeOf(st Statement) (*Shape, bool) {
+	w := &shaper{b: make([]byte, 0, 256), vals: make([]any, 0, 8), keys: make([]any, 0, 8), slots: true}
+	if !w.run(st) {
+		return nil, false
+	}
+	return &Shape{Key: string(w.b), Values: w.vals, keys: w.keys}, true
+}
+
+// AppendShape appends a statement's shape key to key and its values to
+// vals, for callers that keep their buffers between calls (an engine's
+// cache looks a shape up without allocating its key); ok is false when the
+// statement has no shape.
+func AppendShape(key []byte, vals []any, st Statement) ([]byte, []any, bool) {
+	w := shaper{b: key, vals: vals}
+	ok := w.run(st)
+	return w.b, w.vals, ok
+}
+
+func (w *shaper) run(st Statement) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errUnshapeable {
 				panic(r)
 			}
-			sh, ok = nil, false
+			ok = false
 		}
 	}()
 	w.stmt(st)
-	w.sh.Key = w.b.String()
-	return w.sh, true
+	return true
 }
 
 type shaperErr struct{}
@@ -66,34 +80,38 @@ type shaperErr struct{}
 var errUnshapeable = shaperErr{}
 
 type shaper struct {
-	b  strings.Builder
-	sh *Shape
+	b    []byte
+	vals []any
+	// keys are collected only when slots is set: a cache hit needs none.
+	keys  []any
+	slots bool
 }
 
 func (w *shaper) s(parts ...string) {
 	for _, p := range parts {
-		w.b.WriteString(p)
-		w.b.WriteByte(' ')
+		w.s1(p)
 	}
 }
 
 func (w *shaper) s1(p string) {
-	w.b.WriteString(p)
-	w.b.WriteByte(' ')
+	w.b = append(w.b, p...)
+	w.b = append(w.b, ' ')
 }
 
 func (w *shaper) flag(b bool) {
 	if b {
-		w.b.WriteString("1 ")
+		w.b = append(w.b, "1 "...)
 	} else {
-		w.b.WriteString("0 ")
+		w.b = append(w.b, "0 "...)
 	}
 }
 
 func (w *shaper) value(slot, v any) {
-	w.sh.keys = append(w.sh.keys, slot)
-	w.sh.Values = append(w.sh.Values, v)
-	w.b.WriteString("? ")
+	if w.slots {
+		w.keys = append(w.keys, slot)
+	}
+	w.vals = append(w.vals, v)
+	w.b = append(w.b, "? "...)
 }
 
 func (w *shaper) stmt(st Statement) {
@@ -204,8 +222,8 @@ func (w *shaper) from(f FromClause) {
 
 func (w *shaper) exprs(tag string, es []Expr) {
 	w.s1(tag)
-	w.b.WriteString(strconv.Itoa(len(es)))
-	w.b.WriteByte(' ')
+	w.b = strconv.AppendInt(w.b, int64(len(es)), 10)
+	w.b = append(w.b, ' ')
 	for _, e := range es {
 		w.expr(e)
 	}
@@ -216,16 +234,16 @@ func (w *shaper) expr(e Expr) {
 	case nil:
 		w.s("nil")
 	case *Column:
-		w.b.WriteString("c ")
+		w.b = append(w.b, "c "...)
 		if x.Parent != nil {
-			w.b.WriteString(x.Parent.fromName())
+			w.b = append(w.b, x.Parent.fromName()...)
 		}
-		w.b.WriteByte('.')
+		w.b = append(w.b, '.')
 		w.s1(x.Name)
 	case *Bind:
 		w.value(x, x.Value)
 	case *Binary:
-		w.b.WriteString("b ")
+		w.b = append(w.b, "b "...)
 		w.s1(x.Op)
 		w.expr(x.Left)
 		w.expr(x.Right)

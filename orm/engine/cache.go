@@ -32,10 +32,10 @@ func newStmtCache(max int) *stmtCache {
 	return &stmtCache{max: max, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *stmtCache) get(key string) (*cacheEntry, bool) {
+func (c *stmtCache) get(key []byte) (*cacheEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	el, ok := c.items[key]
+	el, ok := c.items[string(key)] // no allocation for the lookup
 	if !ok {
 		return nil, false
 	}
@@ -70,25 +70,43 @@ func (e *Engine) compile(st core.Statement) (*dialect.Compiled, string, error) {
 	return c, "[generated in " + since(took) + "]", nil
 }
 
+// shapeBufs are reused for looking shapes up: a cache hit then costs
+// the walk over the statement, one map lookup and the parameters.
+var shapeBufs = sync.Pool{New: func() any { return &shapeBuf{key: make([]byte, 0, 256), vals: make([]any, 0, 16)} }}
+
+type shapeBuf struct {
+	key  []byte
+	vals []any
+}
+
 // compileTimed compiles a statement or finds it in the cache; cachedAt is
 // when the cache got it (zero for a fresh compile, which took took).
 func (e *Engine) compileTimed(st core.Statement) (c *dialect.Compiled, cachedAt time.Time, took time.Duration, err error) {
-	var sh *core.Shape
+	shaped := false
 	if e.cache != nil {
-		if s, ok := core.ShapeOf(st); ok {
-			sh = s
-			if ent, ok := e.cache.get(sh.Key); ok {
+		buf := shapeBufs.Get().(*shapeBuf)
+		var ok bool
+		buf.key, buf.vals, ok = core.AppendShape(buf.key[:0], buf.vals[:0], st)
+		if ok {
+			shaped = true
+			if ent, hit := e.cache.get(buf.key); hit {
 				params := make([]any, len(ent.slots))
 				for i, slot := range ent.slots {
-					params[i] = sh.Values[slot]
+					params[i] = buf.vals[slot]
 				}
+				clear(buf.vals)
+				shapeBufs.Put(buf)
 				return &dialect.Compiled{SQL: ent.sql, Params: params}, ent.at, 0, nil
 			}
 		}
+		clear(buf.vals)
+		shapeBufs.Put(buf)
 	}
 	start := time.Now()
+	var sh *core.Shape
 	var opts []dialect.Option
-	if sh != nil {
+	if shaped {
+		sh, _ = core.ShapeOf(st) // again, with the slots a compile needs
 		opts = append(opts, dialect.WithShape(sh))
 	}
 	compiled, err := dialect.Compile(e.dialect, st, opts...)

@@ -15,6 +15,7 @@ func init() {
 		// function, constant and variable definitions
 		"AliasOf":        reflect.ValueOf(core.AliasOf),
 		"And":            reflect.ValueOf(core.And),
+		"AppendShape":    reflect.ValueOf(core.AppendShape),
 		"Asc":            reflect.ValueOf(core.Asc),
 		"Autoincrement":  reflect.ValueOf(core.Autoincrement),
 		"Avg":            reflect.ValueOf(core.Avg),
