@@ -310,7 +310,88 @@ func (c *Connection) executeMany(ins *core.InsertStmt, rows []core.Row) (*Result
 		}
 		many[i] = vals
 	}
-	return c.runMany(compiled.SQL, note, many)
+	return c.insertManyValues(ins, rows, compiled.SQL, note, many)
+}
+
+// batchParams bounds the parameters of one multi-row INSERT, well inside
+// every dialect's limit.
+const batchParams = 2000
+
+// insertManyValues sends an executemany INSERT as multi-row INSERTs of
+// many rows each, inside one transaction, collecting what RETURNING
+// returns. The log shows it as the executemany it is: the one-row
+// statement with every row, and how many statements carried them.
+func (c *Connection) insertManyValues(ins *core.InsertStmt, rows []core.Row, oneRow, note string, many [][]any) (*Result, error) {
+	ctx := context.Background()
+	start := time.Now()
+	per := max(1, batchParams/len(many[0]))
+	own := c.tx == nil
+	var tx *sql.Tx
+	ex := c.executor()
+	if own {
+		var err error
+		if tx, err = c.conn.BeginTx(ctx, nil); err != nil {
+			return nil, err
+		}
+		ex = tx
+	}
+	res := &Result{}
+	batches := 0
+	var failed string
+	err := func() error {
+		for i := 0; i < len(rows); i += per {
+			batch := ins.Values(rows[i:min(i+per, len(rows))]...)
+			compiled, _, err := c.engine.compile(batch)
+			if err != nil {
+				return err
+			}
+			batches++
+			failed = compiled.SQL
+			if len(ins.Returns) > 0 {
+				rs, err := ex.QueryContext(ctx, compiled.SQL, compiled.Params...)
+				if err != nil {
+					return err
+				}
+				part, err := readResult(rs)
+				if err != nil {
+					return err
+				}
+				res.columns = part.columns
+				res.rows = append(res.rows, part.rows...)
+				res.RowsAffected += int64(len(part.rows))
+				continue
+			}
+			r, err := ex.ExecContext(ctx, compiled.SQL, compiled.Params...)
+			if err != nil {
+				return err
+			}
+			n, _ := r.RowsAffected()
+			res.RowsAffected += n
+			res.LastInsertID, _ = r.LastInsertId()
+		}
+		return nil
+	}()
+	if own {
+		if err != nil {
+			tx.Rollback()
+		} else {
+			err = tx.Commit()
+		}
+	}
+	if note != "" {
+		note += fmt.Sprintf(" [insertmanyvalues %d statements]", batches)
+	}
+	c.engine.echo(LogEntry{Statement: oneRow, Many: many, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err})
+	if err != nil {
+		if own {
+			c.engine.echo(LogEntry{Statement: "ROLLBACK", Event: true})
+		}
+		return nil, c.wrap(err, failed)
+	}
+	if own {
+		c.engine.echo(LogEntry{Statement: "COMMIT", Event: true})
+	}
+	return res, nil
 }
 
 func (c *Connection) executeManyText(t *core.TextClause, rows []core.Row) (*Result, error) {

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -319,5 +320,52 @@ func TestReflectRoundTrip(t *testing.T) {
 				t.Errorf("index reflected as %s, want %s", h.SQL, w.SQL)
 			}
 		}
+	}
+}
+
+// An executemany INSERT goes out as multi-row INSERTs inside one
+// transaction: RETURNING gives every row back in order, and a failure in a
+// later batch leaves nothing written.
+func TestInsertManyValues(t *testing.T) {
+	var notes []string
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(func(le engine.LogEntry) {
+		notes = append(notes, le.Note)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	md, users, _ := slidesSchema()
+	if err := e.CreateAll(md); err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]core.Row, 2500)
+	for i := range rows {
+		rows[i] = core.Row{"name": fmt.Sprint("user ", i)}
+	}
+	conn, _ := e.Connect()
+	defer conn.Close()
+	notes = nil
+	res, err := conn.Execute(users.Insert().Returning(users.C("id")), rows...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Len() != 2500 || res.All()[2499].At(0) != int64(2500) || res.RowsAffected != 2500 {
+		t.Errorf("returned %d rows, last %v, affected %d", res.Len(), res.All()[res.Len()-1], res.RowsAffected)
+	}
+	if !strings.HasSuffix(notes[0], "[insertmanyvalues 2 statements]") {
+		t.Errorf("note: %q", notes[0])
+	}
+	more := []core.Row{{"name": "new"}}
+	for i := range 2100 {
+		more = append(more, core.Row{"name": fmt.Sprint("other ", i)})
+	}
+	more = append(more, core.Row{"name": "user 7"}) // a duplicate, in the second batch
+	if _, err := conn.Execute(users.Insert(), more...); err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		t.Fatalf("duplicate: %v", err)
+	}
+	res, _ = conn.Execute(core.Select(core.Count()).From(users))
+	if n, _ := res.Scalar(); n != int64(2500) {
+		t.Errorf("after the failed executemany: %v rows", n)
 	}
 }
