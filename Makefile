@@ -51,7 +51,8 @@ check: $(WASM)
 # The black-box tests print what they measure (sizes, load and run times),
 # so they run verbosely and uncached.
 test: build chromium lint
-	CRUCIBLE_POSTGRES_URL=$$(bash .ci/postgres) && export CRUCIBLE_POSTGRES_URL && \
+	CRUCIBLE_POSTGRES_URL=$$(bash .ci/postgres) && CRUCIBLE_MYSQL_URL=$$(bash .ci/mysql) && \
+		export CRUCIBLE_POSTGRES_URL CRUCIBLE_MYSQL_URL && \
 		$(GO) test $$($(GO) list ./... | grep -v '/tests$$')
 	$(GO) test -count=1 -v ./tests
 	$(GO) run ./cmd/build check -wasm $(WASM)

@@ -25,17 +25,26 @@ type ColumnInfo struct {
 	PrimaryKey int // position in the primary key, from 1; 0 when not in it
 }
 
-// sqlite reports whether the database is SQLite (read with PRAGMAs), and
-// an error for a dialect with no inspector yet (MySQL).
+// sqlite reports whether the database is SQLite, read with PRAGMAs; the
+// others are read from their catalogs (inspect_postgres.go,
+// inspect_mysql.go).
 func (in *Inspector) sqlite() (bool, error) {
-	switch d := in.e.url.Dialect; d {
-	case "sqlite":
-		return true, nil
-	case "postgresql":
-		return false, nil
-	default:
-		return false, fmt.Errorf("engine: inspecting %s databases is not implemented yet (SQLite and PostgreSQL are)", d)
+	return in.e.url.Dialect == "sqlite", nil
+}
+
+func (in *Inspector) mysql() bool { return in.e.url.Dialect == "mysql" }
+
+// str reads a text value a driver may give as bytes.
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case nil:
+		return ""
 	}
+	return fmt.Sprint(v)
 }
 
 func (in *Inspector) rows(query string, args ...any) ([]*Row, error) {
@@ -57,6 +66,9 @@ func (in *Inspector) TableNames() ([]string, error) {
 		return nil, err
 	}
 	query := pgTableNames
+	if in.mysql() {
+		query = myTableNames
+	}
 	if lite {
 		query = `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~' ORDER BY name`
 	}
@@ -66,7 +78,7 @@ func (in *Inspector) TableNames() ([]string, error) {
 	}
 	names := make([]string, len(rows))
 	for i, r := range rows {
-		names[i] = r.At(0).(string)
+		names[i] = str(r.At(0))
 	}
 	return names, nil
 }
@@ -79,7 +91,11 @@ func (in *Inspector) HasTable(name string) (bool, error) {
 		return false, err
 	}
 	if !lite {
-		rows, err := in.rows(pgHasTable, name)
+		query := pgHasTable
+		if in.mysql() {
+			query = myHasTable
+		}
+		rows, err := in.rows(query, name)
 		return len(rows) > 0, err
 	}
 	rows, err := in.rows(`PRAGMA table_info(` + quoteName(name) + `)`)
@@ -92,6 +108,9 @@ func (in *Inspector) Columns(table string) ([]ColumnInfo, error) {
 	lite, err := in.sqlite()
 	if err != nil {
 		return nil, err
+	}
+	if in.mysql() {
+		return in.myColumns(table)
 	}
 	if !lite {
 		return in.pgColumns(table)
@@ -124,6 +143,9 @@ func (in *Inspector) ForeignKeys(table string) ([]*core.ForeignKeyConstraint, er
 	lite, err := in.sqlite()
 	if err != nil {
 		return nil, err
+	}
+	if in.mysql() {
+		return in.myForeignKeys(table)
 	}
 	if !lite {
 		return in.pgForeignKeys(table)
@@ -165,6 +187,9 @@ func (in *Inspector) Indexes(table string) ([]*core.Index, error) {
 
 // UniqueConstraints describes a table's UNIQUE constraints.
 func (in *Inspector) UniqueConstraints(table string) ([]*core.UniqueConstraint, error) {
+	if in.mysql() {
+		return in.myUniques(table)
+	}
 	if lite, err := in.sqlite(); err != nil || !lite {
 		if err != nil {
 			return nil, err
@@ -183,6 +208,9 @@ func (in *Inspector) indexes(table, origin string) ([]*core.Index, error) {
 	lite, err := in.sqlite()
 	if err != nil {
 		return nil, err
+	}
+	if in.mysql() {
+		return in.myIndexes(table)
 	}
 	if !lite {
 		return in.pgIndexes(table)
@@ -230,6 +258,12 @@ var typeRE = regexp.MustCompile(`^\s*([A-Za-z ]+?)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+
 // ParseType maps a declared SQL type to a core type; what it cannot place
 // becomes NullType, keeping the declared name.
 func ParseType(decl string) core.Type {
+	if vals, ok := enumValues(decl); ok {
+		return core.Enum{Values: vals}
+	}
+	if strings.EqualFold(strings.TrimSpace(decl), "tinyint(1)") {
+		return core.Boolean{} // MySQL's BOOL
+	}
 	m := typeRE.FindStringSubmatch(decl)
 	if m == nil {
 		return core.NullType{Reflected: decl}
@@ -238,7 +272,7 @@ func ParseType(decl string) core.Type {
 	n, _ := strconv.Atoi(m[2])
 	s, _ := strconv.Atoi(m[3])
 	switch name {
-	case "INTEGER", "INT", "MEDIUMINT":
+	case "INTEGER", "INT", "MEDIUMINT", "INT UNSIGNED":
 		return core.Integer{}
 	case "BIGINT":
 		return core.BigInteger{}
@@ -268,6 +302,19 @@ func ParseType(decl string) core.Type {
 		return core.JSON{}
 	}
 	return core.NullType{Reflected: decl}
+}
+
+// enumValues reads MySQL's enum('a','b').
+func enumValues(decl string) ([]string, bool) {
+	d := strings.TrimSpace(decl)
+	if len(d) < 6 || !strings.EqualFold(d[:5], "enum(") || !strings.HasSuffix(d, ")") {
+		return nil, false
+	}
+	var vals []string
+	for _, part := range strings.Split(d[5:len(d)-1], ",") {
+		vals = append(vals, strings.ReplaceAll(strings.Trim(part, "'"), "''", "'"))
+	}
+	return vals, true
 }
 
 // Reflect builds a Table from the database's description of it, adding it

@@ -23,6 +23,16 @@ func readResult(rows *sql.Rows) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{columns: cols, RowsAffected: -1}
+	// Some drivers (MySQL's) give text as bytes; text columns read as
+	// strings, as they do from SQLite and PostgreSQL.
+	textual := make([]bool, len(cols))
+	if types, err := rows.ColumnTypes(); err == nil {
+		for i, t := range types {
+			name := strings.ToUpper(t.DatabaseTypeName())
+			textual[i] = strings.Contains(name, "CHAR") || strings.Contains(name, "TEXT") ||
+				name == "ENUM" || name == "DECIMAL" || name == "JSON"
+		}
+	}
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -31,6 +41,11 @@ func readResult(rows *sql.Rows) (*Result, error) {
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok && textual[i] {
+				vals[i] = string(b)
+			}
 		}
 		res.rows = append(res.rows, vals)
 	}
