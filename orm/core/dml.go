@@ -178,3 +178,27 @@ func CreateIndex(ix *Index) *CreateIndexStmt { return &CreateIndexStmt{Index: ix
 
 // DropIndex is DROP INDEX for ix.
 func DropIndex(ix *Index) *DropIndexStmt { return &DropIndexStmt{Index: ix} }
+
+// Printer compiles statements for String; package dialect sets it to its
+// default dialect, so that fmt prints a statement as SQL
+// (str(statement) in SQLAlchemy). Core itself writes no SQL.
+var Printer func(Statement) string
+
+func printed(st Statement) string {
+	if Printer == nil {
+		return fmt.Sprintf("%T (import crucible/orm/dialect to print it as SQL)", st)
+	}
+	return Printer(st)
+}
+
+// String is the statement's SQL in the default dialect.
+func (s *SelectStmt) String() string { return printed(s) }
+
+// String is the statement's SQL in the default dialect.
+func (s *InsertStmt) String() string { return printed(s) }
+
+// String is the statement's SQL in the default dialect.
+func (s *UpdateStmt) String() string { return printed(s) }
+
+// String is the statement's SQL in the default dialect.
+func (s *DeleteStmt) String() string { return printed(s) }

@@ -393,6 +393,9 @@ func (c *Compiler) from(f core.FromClause) string {
 	case *core.Table:
 		return c.Ident(x.Name)
 	case *core.Join:
+		if x.Kind == "FULL OUTER JOIN" && !c.d.SupportsFullJoin() {
+			return c.errorf("FULL OUTER JOIN is %w (a UNION of two outer joins does its work)", ErrUnsupported)
+		}
 		return c.from(x.Left) + " " + x.Kind + " " + c.from(x.Right) + " ON " + c.Expr(x.On)
 	case *core.CTE:
 		return c.Ident(x.Name)

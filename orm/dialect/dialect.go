@@ -32,6 +32,8 @@ type Dialect interface {
 	SupportsReturning() bool
 	// SupportsNullsOrder tells whether ORDER BY takes NULLS FIRST/LAST.
 	SupportsNullsOrder() bool
+	// SupportsFullJoin tells whether FULL OUTER JOIN exists.
+	SupportsFullJoin() bool
 	// Concat renders a || b || ...
 	Concat(parts []string) string
 	// ILike renders a case-insensitive LIKE.
@@ -57,6 +59,9 @@ func (Base) SupportsReturning() bool { return false }
 
 // SupportsNullsOrder is true.
 func (Base) SupportsNullsOrder() bool { return true }
+
+// SupportsFullJoin is true.
+func (Base) SupportsFullJoin() bool { return true }
 
 // Concat joins with ||.
 func (Base) Concat(parts []string) string { return strings.Join(parts, " || ") }

@@ -48,3 +48,17 @@ func Example() {
 	// FROM census
 	// WHERE census.race > ? AND census.type = ? AND census.value != ? GROUP BY census.race, census.factor ORDER BY census.race, census.factor
 }
+
+// A statement prints as SQL in the default dialect, as str(select) does in
+// SQLAlchemy; a cell whose last line is a statement shows it so.
+func ExampleCompile_printing() {
+	md := core.NewMetaData()
+	users := core.NewTable(md, "users", core.NewColumn("id", core.Integer{}), core.NewColumn("name", core.String{}))
+	fmt.Println(strings.ReplaceAll(users.Select().Where(users.C("name").Eq("jack")).String(), " \n", "\n"))
+	fmt.Println(users.Update().Values(core.Row{"name": "Jack"}).Where(users.C("id").Eq(1)))
+	// Output:
+	// SELECT users.id, users.name
+	// FROM users
+	// WHERE users.name = ?
+	// UPDATE users SET name=? WHERE users.id = ?
+}

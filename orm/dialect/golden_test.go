@@ -171,6 +171,9 @@ func cases() []goldenCase {
 		c("outer_join", func(s schema) core.Statement {
 			return core.Select(s.users.C("name"), s.addresses.C("email_address")).From(s.users).OuterJoin(s.addresses)
 		}),
+		c("full_join", func(s schema) core.Statement {
+			return core.Select(s.users.C("name"), s.addresses.C("email_address")).From(s.users).FullJoin(s.addresses)
+		}),
 		c("join_chain", func(s schema) core.Statement {
 			return core.Select(s.users.C("name"), s.addresses.C("email_address"), s.order.C("total")).From(s.users).Join(s.addresses).Join(s.order)
 		}),

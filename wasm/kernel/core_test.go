@@ -41,6 +41,11 @@ pg.SQL`)
 	if got := res.Output(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+	// A statement as a cell's last value shows as its SQL.
+	res = run(t, w, "go", `users.Select().Where(users.C("id").Eq(1))`)
+	if got := res.Output(); got != "SELECT users.id, users.name, users.fullname \nFROM users \nWHERE users.id = ?\n" {
+		t.Errorf("a statement shows as %q", got)
+	}
 	res = run(t, w, "go", `users.C("nme")`)
 	if res.Error == nil || !strings.Contains(res.Error.Message, `table users has no column "nme"`) {
 		t.Errorf("unknown column: %+v", res.Error)

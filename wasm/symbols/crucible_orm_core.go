@@ -63,6 +63,7 @@ func init() {
 		"Paren":          reflect.ValueOf(core.Paren),
 		"PrimaryKey":     reflect.ValueOf(core.PrimaryKey),
 		"PrimaryKeyOn":   reflect.ValueOf(core.PrimaryKeyOn),
+		"Printer":        reflect.ValueOf(&core.Printer).Elem(),
 		"References":     reflect.ValueOf(core.References),
 		"SQL":            reflect.ValueOf(core.SQL),
 		"ScalarSubquery": reflect.ValueOf(core.ScalarSubquery),

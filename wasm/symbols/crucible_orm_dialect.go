@@ -15,6 +15,7 @@ func init() {
 	Symbols["crucible/orm/dialect/dialect"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Compile":          reflect.ValueOf(dialect.Compile),
+		"Default":          reflect.ValueOf(&dialect.Default).Elem(),
 		"ErrUnsupported":   reflect.ValueOf(&dialect.ErrUnsupported).Elem(),
 		"IsAutoincrement":  reflect.ValueOf(dialect.IsAutoincrement),
 		"LiteralBinds":     reflect.ValueOf(dialect.LiteralBinds),
@@ -49,6 +50,7 @@ type _crucible_orm_dialect_Dialect struct {
 	WName                func() string
 	WPlaceholder         func(n int) string
 	WQuoteIdent          func(name string) string
+	WSupportsFullJoin    func() bool
 	WSupportsNullsOrder  func() bool
 	WSupportsReturning   func() bool
 	WTypeName            func(t core.Type) (string, error)
@@ -77,6 +79,9 @@ func (W _crucible_orm_dialect_Dialect) Placeholder(n int) string {
 }
 func (W _crucible_orm_dialect_Dialect) QuoteIdent(name string) string {
 	return W.WQuoteIdent(name)
+}
+func (W _crucible_orm_dialect_Dialect) SupportsFullJoin() bool {
+	return W.WSupportsFullJoin()
 }
 func (W _crucible_orm_dialect_Dialect) SupportsNullsOrder() bool {
 	return W.WSupportsNullsOrder()

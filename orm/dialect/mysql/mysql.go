@@ -21,6 +21,7 @@ var reserved = dialect.With(dialect.Reserved, "accessible add alter before bigin
 func (mysqlDialect) Name() string                  { return "mysql" }
 func (mysqlDialect) QuoteIdent(name string) string { return dialect.Quote(name, '`', reserved) }
 func (mysqlDialect) SupportsNullsOrder() bool      { return false }
+func (mysqlDialect) SupportsFullJoin() bool        { return false }
 func (mysqlDialect) Concat(parts []string) string  { return "concat(" + strings.Join(parts, ", ") + ")" }
 
 // LimitOffset writes LIMIT offset, count; MySQL has no OFFSET without a
