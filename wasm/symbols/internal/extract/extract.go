@@ -14,6 +14,7 @@ import (
 // package symbols, so the generator still runs when the generated files
 // no longer compile.
 var Packages = []string{
+	"crucible/orm",
 	"crucible/orm/core",
 	"crucible/orm/dialect",
 	"crucible/orm/dialect/mysql",

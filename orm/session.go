@@ -1,0 +1,597 @@
+package orm
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+
+	"crucible/orm/core"
+	"crucible/orm/engine"
+)
+
+// State is where an object stands with a session.
+type State int
+
+// The states of an object, as SQLAlchemy names them.
+const (
+	// Transient: not in a session, not in the database.
+	Transient State = iota
+	// Pending: added to a session, not flushed yet.
+	Pending
+	// Persistent: in a session, with a row in the database.
+	Persistent
+	// Deleted: deleted in a session, not committed yet.
+	Deleted
+	// Detached: has a row in the database, in no session.
+	Detached
+)
+
+func (s State) String() string {
+	return [...]string{"transient", "pending", "persistent", "deleted", "detached"}[s]
+}
+
+// Errors a session reports, for errors.Is.
+var (
+	// ErrOtherSession is adding an object another session holds.
+	ErrOtherSession = errors.New("object is already attached to another session")
+	// ErrNotPersisted is deleting or refreshing an object with no row.
+	ErrNotPersisted = errors.New("object is not persisted")
+	// ErrNotAPointer is passing a struct value where the session needs
+	// the object itself.
+	ErrNotAPointer = errors.New("want a pointer to a model")
+)
+
+// owners tells which session holds an object: an object belongs to one
+// session at a time.
+var owners sync.Map // pointer -> *Session
+
+// instance is the session's record of one object.
+type instance struct {
+	obj   reflect.Value // the struct the pointer points to
+	ptr   any
+	m     *Mapper
+	state State
+	key   string
+	// loaded are the values as last loaded or flushed: what a flush
+	// compares with to find changes. committed are the values as last
+	// committed: what a rollback restores.
+	loaded, committed []any
+	expired           bool
+	insertedInTx      bool
+	deletedFlushed    bool
+	order             int
+}
+
+// Session is a unit of work: it holds the objects you add and load, and
+// writes their changes in one transaction when it flushes.
+type Session struct {
+	e        *engine.Engine
+	reg      *Registry
+	conn     *engine.Connection
+	tx       *engine.Transaction
+	byPtr    map[any]*instance
+	identity map[string]*instance
+	seq      int
+	// Autoflush flushes pending changes before each query, so a query
+	// sees them (true by default).
+	Autoflush bool
+}
+
+// NewSession opens a session on an engine for the registry's models
+// (sessionmaker(bind=engine)()).
+func NewSession(e *engine.Engine, reg *Registry) *Session {
+	return &Session{e: e, reg: reg, byPtr: map[any]*instance{}, identity: map[string]*instance{}, Autoflush: true}
+}
+
+// String is how SQLAlchemy prints a session, less the address.
+func (s *Session) String() string {
+	return "<orm.Session with " + fmt.Sprint(len(s.byPtr)) + " objects>"
+}
+
+// instanceOf finds or makes the record of an object (a pointer to a model).
+func (s *Session) instanceOf(obj any) (*instance, error) {
+	if in, ok := s.byPtr[obj]; ok {
+		return in, nil
+	}
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return nil, fmt.Errorf("orm: %w, got %T", ErrNotAPointer, obj)
+	}
+	m, err := s.reg.Mapper(v.Type())
+	if err != nil {
+		return nil, err
+	}
+	return &instance{obj: v.Elem(), ptr: obj, m: m, state: Transient}, nil
+}
+
+// StateOf tells where an object stands with this session.
+func (s *Session) StateOf(obj any) State {
+	if in, ok := s.byPtr[obj]; ok {
+		return in.state
+	}
+	if _, ok := owners.Load(obj); ok {
+		return Detached // another session's: not in this one
+	}
+	if v := reflect.ValueOf(obj); v.Kind() == reflect.Pointer && !v.IsNil() {
+		if m, err := s.reg.Mapper(v.Type()); err == nil && m.hasKey(m.values(v.Elem())) {
+			return Detached // it has a key: a row somewhere
+		}
+	}
+	return Transient
+}
+
+func (s *Session) attach(in *instance) error {
+	if other, loaded := owners.LoadOrStore(in.ptr, s); loaded && other != s {
+		return fmt.Errorf("orm: %w: %s", ErrOtherSession, in.m.Name)
+	}
+	s.seq++
+	in.order = s.seq
+	s.byPtr[in.ptr] = in
+	return nil
+}
+
+func (s *Session) detach(in *instance, state State) {
+	delete(s.byPtr, in.ptr)
+	if in.key != "" && s.identity[in.key] == in {
+		delete(s.identity, in.key)
+	}
+	owners.Delete(in.ptr)
+	in.state = state
+}
+
+// Add puts a new object in the session: it is inserted at the next
+// flush. An object already in the session is left as it is. (A detached
+// object, one a session let go, comes back with Merge: Go leaves no mark on
+// a struct to tell it from a new one with its key set.)
+func (s *Session) Add(obj any) error {
+	in, err := s.instanceOf(obj)
+	if err != nil {
+		return err
+	}
+	if _, ok := s.byPtr[obj]; ok {
+		return nil
+	}
+	if vals := in.m.values(in.obj); in.m.hasKey(vals) {
+		if other, ok := s.identity[in.m.identity(vals)]; ok && other.ptr != obj {
+			return fmt.Errorf("orm: another %s with the same key (%s) is already in the session: use Merge", in.m.Name, other.key)
+		}
+	}
+	if err := s.attach(in); err != nil {
+		return err
+	}
+	in.state = Pending
+	return nil
+}
+
+// AddAll adds several objects.
+func (s *Session) AddAll(objs ...any) error {
+	for _, o := range objs {
+		if err := s.Add(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Delete marks a persistent object for deletion at the next flush.
+func (s *Session) Delete(obj any) error {
+	in, ok := s.byPtr[obj]
+	if !ok || in.state != Persistent {
+		state := s.StateOf(obj)
+		if ok {
+			state = in.state
+		}
+		return fmt.Errorf("orm: %w: cannot delete a %s %T", ErrNotPersisted, state, obj)
+	}
+	in.state = Deleted
+	return nil
+}
+
+// Expunge removes an object from the session, which forgets it.
+func (s *Session) Expunge(obj any) error {
+	in, ok := s.byPtr[obj]
+	if !ok {
+		return fmt.Errorf("orm: %T is not in this session", obj)
+	}
+	state := Detached
+	if in.state == Pending {
+		state = Transient
+	}
+	s.detach(in, state)
+	return nil
+}
+
+// ExpungeAll removes every object from the session.
+func (s *Session) ExpungeAll() {
+	for _, in := range s.instances() {
+		s.Expunge(in.ptr)
+	}
+}
+
+// Expire marks an object's values stale: the next query or Get that loads
+// its row overwrites them with the database's. (Go cannot reload a field
+// when it is read, as SQLAlchemy does.)
+func (s *Session) Expire(obj any) error {
+	in, ok := s.byPtr[obj]
+	if !ok {
+		return fmt.Errorf("orm: %T is not in this session", obj)
+	}
+	in.expired = true
+	return nil
+}
+
+// ExpireAll marks every object stale.
+func (s *Session) ExpireAll() {
+	for _, in := range s.byPtr {
+		in.expired = true
+	}
+}
+
+// Refresh loads an object's row now, overwriting its fields.
+func (s *Session) Refresh(obj any) error {
+	in, ok := s.byPtr[obj]
+	if !ok || in.state != Persistent {
+		return fmt.Errorf("orm: %w: cannot refresh %T", ErrNotPersisted, obj)
+	}
+	in.expired = true
+	found, err := s.Query(in.m).Filter(in.m.pkWhere(in.loaded)).load(nil)
+	if err != nil {
+		return err
+	}
+	if len(found) == 0 {
+		return fmt.Errorf("orm: %s %s: its row is gone", in.m.Name, in.key)
+	}
+	return nil
+}
+
+// instances lists the session's records in the order they joined.
+func (s *Session) instances() []*instance {
+	out := make([]*instance, 0, len(s.byPtr))
+	for _, in := range s.byPtr {
+		out = append(out, in)
+	}
+	slices.SortFunc(out, func(a, b *instance) int { return a.order - b.order })
+	return out
+}
+
+// begin opens the session's transaction, if it has none.
+func (s *Session) begin() error {
+	if s.tx != nil {
+		return nil
+	}
+	conn, err := s.e.Connect()
+	if err != nil {
+		return err
+	}
+	tx, err := conn.Begin()
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	s.conn, s.tx = conn, tx
+	return nil
+}
+
+// Flush writes every pending change in the session's transaction: inserts
+// parents first, then updates of what changed, then deletes children
+// first. A failure rolls the whole transaction back and names the object.
+func (s *Session) Flush() error {
+	ins := s.instances()
+	rank := s.reg.rank()
+	var inserts, updates, deletes []*instance
+	for _, in := range ins {
+		switch in.state {
+		case Pending:
+			inserts = append(inserts, in)
+		case Persistent:
+			if changed(in) {
+				updates = append(updates, in)
+			}
+		case Deleted:
+			if !in.deletedFlushed {
+				deletes = append(deletes, in)
+			}
+		}
+	}
+	if len(inserts)+len(updates)+len(deletes) == 0 {
+		return nil
+	}
+	byRank := func(desc bool) func(a, b *instance) int {
+		return func(a, b *instance) int {
+			if ra, rb := rank[a.m], rank[b.m]; ra != rb {
+				if desc {
+					return rb - ra
+				}
+				return ra - rb
+			}
+			return a.order - b.order
+		}
+	}
+	slices.SortStableFunc(inserts, byRank(false))
+	slices.SortStableFunc(updates, byRank(false))
+	slices.SortStableFunc(deletes, byRank(true))
+	if err := s.begin(); err != nil {
+		return err
+	}
+	err := func() error {
+		for _, in := range inserts {
+			if err := s.insert(in); err != nil {
+				return err
+			}
+		}
+		for _, in := range updates {
+			if err := s.update(in); err != nil {
+				return err
+			}
+		}
+		for _, in := range deletes {
+			if err := s.delete(in); err != nil {
+				return err
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		s.Rollback()
+		return err
+	}
+	return nil
+}
+
+func changed(in *instance) bool {
+	cur := in.m.values(in.obj)
+	for i := range cur {
+		if !reflect.DeepEqual(cur[i], in.loaded[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// flushError names the object a statement of a flush failed for.
+func flushError(op string, in *instance, err error) error {
+	return fmt.Errorf("orm: flush: %s %s: %w (the session's transaction was rolled back)", op, in.m.Name, err)
+}
+
+func (s *Session) insert(in *instance) error {
+	m := in.m
+	vals := m.values(in.obj)
+	row := core.Row{}
+	var auto = -1
+	for i, f := range m.fields {
+		if f.autoID && (vals[i] == nil || reflect.ValueOf(vals[i]).IsZero()) {
+			auto = i
+			continue
+		}
+		if f.ptr && vals[i] == nil {
+			continue
+		}
+		row[f.col.Name] = vals[i]
+	}
+	res, err := s.conn.Execute(m.Table.Insert().Values(row))
+	if err != nil {
+		return flushError("INSERT", in, err)
+	}
+	if auto >= 0 {
+		if err := m.set(in.obj, auto, res.LastInsertID); err != nil {
+			return err
+		}
+	}
+	in.loaded = m.values(in.obj)
+	in.key = m.identity(in.loaded)
+	in.state = Persistent
+	in.insertedInTx = true
+	s.identity[in.key] = in
+	return nil
+}
+
+func (s *Session) update(in *instance) error {
+	m := in.m
+	cur := m.values(in.obj)
+	set := core.Row{}
+	for i, f := range m.fields {
+		if !reflect.DeepEqual(cur[i], in.loaded[i]) {
+			set[f.col.Name] = cur[i]
+		}
+	}
+	if _, err := s.conn.Execute(m.Table.Update().Values(set).Where(m.pkWhere(in.loaded))); err != nil {
+		return flushError("UPDATE", in, err)
+	}
+	if key := m.identity(cur); key != in.key {
+		delete(s.identity, in.key)
+		in.key = key
+		s.identity[key] = in
+	}
+	in.loaded = cur
+	return nil
+}
+
+func (s *Session) delete(in *instance) error {
+	if _, err := s.conn.Execute(in.m.Table.Delete().Where(in.m.pkWhere(in.loaded))); err != nil {
+		return flushError("DELETE", in, err)
+	}
+	in.deletedFlushed = true
+	delete(s.identity, in.key)
+	return nil
+}
+
+// Commit flushes and commits. Committed objects are expired: the next
+// query that loads their rows refreshes them.
+func (s *Session) Commit() error {
+	if err := s.Flush(); err != nil {
+		return err
+	}
+	if s.tx == nil {
+		return nil
+	}
+	err := s.tx.Commit()
+	s.conn.Close()
+	s.conn, s.tx = nil, nil
+	if err != nil {
+		return err
+	}
+	for _, in := range s.instances() {
+		switch in.state {
+		case Deleted:
+			s.detach(in, Detached)
+		case Persistent:
+			in.committed = in.loaded
+			in.insertedInTx = false
+			in.expired = true
+		}
+	}
+	return nil
+}
+
+// Rollback rolls the transaction back: pending objects leave the session,
+// objects inserted in it leave it too, and the others get back the values
+// they had at the last commit (or load).
+func (s *Session) Rollback() error {
+	var err error
+	if s.tx != nil {
+		err = s.tx.Rollback()
+		s.conn.Close()
+		s.conn, s.tx = nil, nil
+	}
+	for _, in := range s.instances() {
+		switch {
+		case in.state == Pending:
+			s.detach(in, Transient)
+		case in.insertedInTx:
+			// Its row is gone: so is the key the database gave it.
+			for i, f := range in.m.fields {
+				if f.autoID {
+					in.m.set(in.obj, i, nil)
+				}
+			}
+			s.detach(in, Transient)
+		default:
+			for i := range in.m.fields {
+				if in.committed != nil {
+					in.m.set(in.obj, i, in.committed[i])
+				}
+			}
+			if in.committed != nil {
+				in.loaded = in.committed
+			}
+			in.state = Persistent
+			in.deletedFlushed = false
+			s.identity[in.key] = in
+		}
+	}
+	return err
+}
+
+// Close rolls back what is open and lets every object go.
+func (s *Session) Close() error {
+	err := s.Rollback()
+	for _, in := range s.instances() {
+		s.detach(in, Detached)
+	}
+	return err
+}
+
+// Get loads the object with a primary key into dest (a pointer to a
+// pointer to a model), from the identity map when the session holds it,
+// with no SQL; dest is set to nil when there is no such row.
+func (s *Session) Get(dest any, pk ...any) error {
+	dv := reflect.ValueOf(dest)
+	if dv.Kind() != reflect.Pointer || dv.Elem().Kind() != reflect.Pointer {
+		return fmt.Errorf("orm: Get wants a pointer to a pointer to a model, got %T", dest)
+	}
+	m, err := s.reg.Mapper(dv.Elem().Type())
+	if err != nil {
+		return err
+	}
+	if len(pk) != len(m.pk) {
+		return fmt.Errorf("orm: %s has %d primary key columns, Get was given %d values", m.Name, len(m.pk), len(pk))
+	}
+	vals := make([]any, len(m.fields))
+	for i, fi := range m.pk {
+		vals[fi] = pk[i]
+	}
+	if in, ok := s.identity[m.identity(vals)]; ok && !in.expired && in.state == Persistent {
+		dv.Elem().Set(reflect.ValueOf(in.ptr))
+		return nil
+	}
+	return s.Query(m).Filter(m.pkWhere(vals)).First(dest)
+}
+
+// Merge copies an object's values onto the session's object with the same
+// key (loading it if need be, or adding a copy when there is none) and
+// returns that object; the one given is not attached.
+func (s *Session) Merge(obj any) (any, error) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return nil, fmt.Errorf("orm: %w, got %T", ErrNotAPointer, obj)
+	}
+	m, err := s.reg.Mapper(v.Type())
+	if err != nil {
+		return nil, err
+	}
+	vals := m.values(v.Elem())
+	target := reflect.New(v.Type())
+	if m.hasKey(vals) {
+		pk := make([]any, len(m.pk))
+		for i, fi := range m.pk {
+			pk[i] = vals[fi]
+		}
+		if err := s.Get(target.Interface(), pk...); err != nil {
+			return nil, err
+		}
+	}
+	if target.Elem().IsNil() {
+		fresh := reflect.New(m.Type)
+		fresh.Elem().Set(v.Elem())
+		if err := s.Add(fresh.Interface()); err != nil {
+			return nil, err
+		}
+		return fresh.Interface(), nil
+	}
+	dst := target.Elem().Elem()
+	for _, f := range m.fields {
+		dst.Field(f.index).Set(v.Elem().Field(f.index))
+	}
+	return target.Elem().Interface(), nil
+}
+
+// BulkSaveObjects inserts objects with one executemany per model, without
+// reading keys back or keeping the objects (bulk_save_objects).
+func (s *Session) BulkSaveObjects(objs ...any) error {
+	groups := map[*Mapper][]core.Row{}
+	var order []*Mapper
+	for _, o := range objs {
+		v := reflect.ValueOf(o)
+		for v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+		m, err := s.reg.Mapper(v.Type())
+		if err != nil {
+			return err
+		}
+		vals := m.values(v)
+		row := core.Row{}
+		for i, f := range m.fields {
+			if (f.autoID && (vals[i] == nil || reflect.ValueOf(vals[i]).IsZero())) || (f.ptr && vals[i] == nil) {
+				continue
+			}
+			row[f.col.Name] = vals[i]
+		}
+		if _, seen := groups[m]; !seen {
+			order = append(order, m)
+		}
+		groups[m] = append(groups[m], row)
+	}
+	if err := s.begin(); err != nil {
+		return err
+	}
+	for _, m := range order {
+		if _, err := s.conn.Execute(m.Table.Insert(), groups[m]...); err != nil {
+			s.Rollback()
+			return fmt.Errorf("orm: bulk save %s: %w", m.Name, err)
+		}
+	}
+	return nil
+}
