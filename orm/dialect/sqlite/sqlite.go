@@ -35,12 +35,10 @@ func (sqliteDialect) LimitOffset(c *dialect.Compiler, limit, offset core.Expr) s
 	return s
 }
 
-// AutoincrementColumn writes AUTOINCREMENT inline only when the column asks
-// for it: SQLite numbers an INTEGER PRIMARY KEY by itself.
-func (sqliteDialect) AutoincrementColumn(_ *dialect.Compiler, col *core.Column, spec string) string {
-	if col.Autoincrement {
-		return spec + " PRIMARY KEY AUTOINCREMENT"
-	}
+// AutoincrementColumn leaves the column as it is: an INTEGER PRIMARY KEY
+// is SQLite's rowid, numbered by SQLite, and SQLAlchemy writes no
+// AUTOINCREMENT keyword for it either.
+func (sqliteDialect) AutoincrementColumn(_ *dialect.Compiler, _ *core.Column, spec string) string {
 	return spec
 }
 
