@@ -19,26 +19,39 @@ var (
 // Query selects objects of a model. Its methods return a new query and
 // leave the one they were called on as it was.
 type Query struct {
-	s   *Session
-	m   *Mapper
-	sel *core.SelectStmt
-	err error
+	s *Session
+	m *Mapper
+	// more are the further models of a query of several (User, Address).
+	more []*Mapper
+	sel  *core.SelectStmt
+	err  error
 }
 
 // Query starts a query of a model (its mapper, or a value of its type):
-// session.query(User).
-func (s *Session) Query(model any) *Query {
+// session.query(User). With several models, each row holds one object of
+// each (session.query(User, Address)): read them with Rows.
+func (s *Session) Query(model any, more ...any) *Query {
 	q := &Query{s: s}
-	m, ok := model.(*Mapper)
-	if !ok {
-		var err error
-		if m, err = s.reg.Mapper(model); err != nil {
-			q.err = err
-			return q
+	for i, x := range append([]any{model}, more...) {
+		m, ok := x.(*Mapper)
+		if !ok {
+			var err error
+			if m, err = s.reg.Mapper(x); err != nil {
+				q.err = err
+				return q
+			}
+		}
+		if i == 0 {
+			q.m = m
+		} else {
+			q.more = append(q.more, m)
 		}
 	}
-	q.m = m
-	q.sel = core.Select(m.columns()...)
+	cols := q.m.columns()
+	for _, m := range q.more {
+		cols = append(cols, m.columns()...)
+	}
+	q.sel = core.Select(cols...)
 	return q
 }
 
@@ -198,31 +211,67 @@ func (q *Query) load(st *core.SelectStmt) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, s := q.m, q.s
 	out := make([]any, len(rows))
 	for i, row := range rows {
-		vals := row[:len(m.fields)]
-		key := m.identity(vals)
-		if in, ok := s.identity[key]; ok {
-			if in.expired {
-				if err := s.fill(in, vals); err != nil {
-					return nil, err
-				}
+		obj, err := q.s.object(q.m, row[:len(q.m.fields)])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = obj
+	}
+	return out, nil
+}
+
+// object turns a row's values into the session's object for it: the one
+// the identity map holds (refreshed when expired), or a new persistent one.
+func (s *Session) object(m *Mapper, vals []any) (any, error) {
+	key := m.identity(vals)
+	if in, ok := s.identity[key]; ok {
+		if in.expired {
+			if err := s.fill(in, vals); err != nil {
+				return nil, err
 			}
-			out[i] = in.ptr
-			continue
 		}
-		obj := reflect.New(m.Type)
-		in := &instance{obj: obj.Elem(), ptr: obj.Interface(), m: m}
-		if err := s.fill(in, vals); err != nil {
-			return nil, err
+		return in.ptr, nil
+	}
+	obj := reflect.New(m.Type)
+	in := &instance{obj: obj.Elem(), ptr: obj.Interface(), m: m}
+	if err := s.fill(in, vals); err != nil {
+		return nil, err
+	}
+	if err := s.attach(in); err != nil {
+		return nil, err
+	}
+	in.state, in.key = Persistent, key
+	s.identity[key] = in
+	return in.ptr, nil
+}
+
+// Rows runs a query of several models: each row holds one object of each,
+// in the order the query names them. A model whose row the outer join
+// left empty gives nil.
+func (q *Query) Rows() ([][]any, error) {
+	rows, err := q.run(q.sel)
+	if err != nil {
+		return nil, err
+	}
+	mappers := append([]*Mapper{q.m}, q.more...)
+	out := make([][]any, len(rows))
+	for i, row := range rows {
+		off := 0
+		for _, m := range mappers {
+			vals := row[off : off+len(m.fields)]
+			off += len(m.fields)
+			if vals[m.pk[0]] == nil {
+				out[i] = append(out[i], nil)
+				continue
+			}
+			obj, err := q.s.object(m, vals)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = append(out[i], obj)
 		}
-		if err := s.attach(in); err != nil {
-			return nil, err
-		}
-		in.state, in.key = Persistent, key
-		s.identity[key] = in
-		out[i] = in.ptr
 	}
 	return out, nil
 }

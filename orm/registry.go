@@ -14,6 +14,7 @@ type Registry struct {
 	MetaData *core.MetaData
 	mappers  map[reflect.Type]*Mapper
 	order    []*Mapper
+	hooks    map[hookKey][]Hook
 }
 
 // NewRegistry returns an empty registry.

@@ -77,6 +77,8 @@ type Session struct {
 	// Autoflush flushes pending changes before each query, so a query
 	// sees them (true by default).
 	Autoflush bool
+
+	beforeFlush, afterFlush []FlushHook
 }
 
 // NewSession opens a session on an engine for the registry's models
@@ -298,6 +300,11 @@ func (s *Session) Flush() error {
 	if len(inserts)+len(updates)+len(deletes) == 0 {
 		return nil
 	}
+	for _, fn := range s.beforeFlush {
+		if err := fn(s); err != nil {
+			return fmt.Errorf("orm: before flush: %w", err)
+		}
+	}
 	byRank := func(desc bool) func(a, b *instance) int {
 		return func(a, b *instance) int {
 			if ra, rb := rank[a.m], rank[b.m]; ra != rb {
@@ -337,6 +344,11 @@ func (s *Session) Flush() error {
 		s.Rollback()
 		return err
 	}
+	for _, fn := range s.afterFlush {
+		if err := fn(s); err != nil {
+			return fmt.Errorf("orm: after flush: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -357,6 +369,9 @@ func flushError(op string, in *instance, err error) error {
 
 func (s *Session) insert(in *instance) error {
 	m := in.m
+	if err := s.reg.fire(m, BeforeInsert, in.ptr); err != nil {
+		return flushError("INSERT", in, err)
+	}
 	vals := m.values(in.obj)
 	row := core.Row{}
 	var auto = -1
@@ -384,11 +399,17 @@ func (s *Session) insert(in *instance) error {
 	in.state = Persistent
 	in.insertedInTx = true
 	s.identity[in.key] = in
+	if err := s.reg.fire(m, AfterInsert, in.ptr); err != nil {
+		return flushError("INSERT", in, err)
+	}
 	return nil
 }
 
 func (s *Session) update(in *instance) error {
 	m := in.m
+	if err := s.reg.fire(m, BeforeUpdate, in.ptr); err != nil {
+		return flushError("UPDATE", in, err)
+	}
 	cur := m.values(in.obj)
 	set := core.Row{}
 	for i, f := range m.fields {
@@ -405,16 +426,22 @@ func (s *Session) update(in *instance) error {
 		s.identity[key] = in
 	}
 	in.loaded = cur
+	if err := s.reg.fire(m, AfterUpdate, in.ptr); err != nil {
+		return flushError("UPDATE", in, err)
+	}
 	return nil
 }
 
 func (s *Session) delete(in *instance) error {
+	if err := s.reg.fire(in.m, BeforeDelete, in.ptr); err != nil {
+		return flushError("DELETE", in, err)
+	}
 	if _, err := s.conn.Execute(in.m.Table.Delete().Where(in.m.pkWhere(in.loaded))); err != nil {
 		return flushError("DELETE", in, err)
 	}
 	in.deletedFlushed = true
 	delete(s.identity, in.key)
-	return nil
+	return s.reg.fire(in.m, AfterDelete, in.ptr)
 }
 
 // Commit flushes and commits. Committed objects are expired: the next

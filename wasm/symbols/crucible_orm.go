@@ -13,6 +13,12 @@ import (
 func init() {
 	Symbols["crucible/orm/orm"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"AfterDelete":        reflect.ValueOf(orm.AfterDelete),
+		"AfterInsert":        reflect.ValueOf(orm.AfterInsert),
+		"AfterUpdate":        reflect.ValueOf(orm.AfterUpdate),
+		"BeforeDelete":       reflect.ValueOf(orm.BeforeDelete),
+		"BeforeInsert":       reflect.ValueOf(orm.BeforeInsert),
+		"BeforeUpdate":       reflect.ValueOf(orm.BeforeUpdate),
 		"Deleted":            reflect.ValueOf(orm.Deleted),
 		"Detached":           reflect.ValueOf(orm.Detached),
 		"ErrMultipleResults": reflect.ValueOf(&orm.ErrMultipleResults).Elem(),
@@ -30,11 +36,14 @@ func init() {
 		"Transient":          reflect.ValueOf(orm.Transient),
 
 		// type definitions
-		"Mapper":   reflect.ValueOf((*orm.Mapper)(nil)),
-		"Model":    reflect.ValueOf((*orm.Model)(nil)),
-		"Query":    reflect.ValueOf((*orm.Query)(nil)),
-		"Registry": reflect.ValueOf((*orm.Registry)(nil)),
-		"Session":  reflect.ValueOf((*orm.Session)(nil)),
-		"State":    reflect.ValueOf((*orm.State)(nil)),
+		"Event":     reflect.ValueOf((*orm.Event)(nil)),
+		"FlushHook": reflect.ValueOf((*orm.FlushHook)(nil)),
+		"Hook":      reflect.ValueOf((*orm.Hook)(nil)),
+		"Mapper":    reflect.ValueOf((*orm.Mapper)(nil)),
+		"Model":     reflect.ValueOf((*orm.Model)(nil)),
+		"Query":     reflect.ValueOf((*orm.Query)(nil)),
+		"Registry":  reflect.ValueOf((*orm.Registry)(nil)),
+		"Session":   reflect.ValueOf((*orm.Session)(nil)),
+		"State":     reflect.ValueOf((*orm.State)(nil)),
 	}
 }

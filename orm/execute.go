@@ -1,0 +1,21 @@
+package orm
+
+import (
+	"crucible/orm/core"
+	"crucible/orm/engine"
+)
+
+// Execute runs a Core statement in the session's transaction, after a
+// flush, and returns its rows: for queries of columns and labelled
+// expressions, read by name (session.execute(select(...))).
+func (s *Session) Execute(st core.Statement, params ...core.Row) (*engine.Result, error) {
+	if s.Autoflush {
+		if err := s.Flush(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.begin(); err != nil {
+		return nil, err
+	}
+	return s.conn.Execute(st, params...)
+}
