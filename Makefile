@@ -11,7 +11,7 @@ NODE_OK  := $(WEB)/node_modules/.package-lock.json
 SOURCES  := $(shell find . -name '*.go' -not -path './$(WEB)/node_modules/*' -not -path './.cache/*') go.mod go.sum
 FRONTEND := $(shell find $(WEB)/src -type f) $(WEB)/package.json
 
-.PHONY: build serve test generate check deps chromium lint clean bench
+.PHONY: build serve test generate check deps chromium lint clean bench bench-orm
 
 build: dist/build.json
 
@@ -60,6 +60,12 @@ test: build chromium lint
 # Speed against raw database/sql; compare runs with benchstat.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./orm/engine | tee bench.txt
+
+# The ORM against GORM, bun and raw database/sql on one SQLite file (a
+# module of its own, so the main module does not depend on them): prints
+# the table of ratios.
+bench-orm:
+	cd tests/bench && $(GO) test -count=1 -run Ratios -v .
 
 clean:
 	rm -rf build dist .cache

@@ -193,11 +193,20 @@ func (q *Query) run(st *core.SelectStmt) ([][]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]any, res.Len())
-	for i, r := range res.All() {
-		out[i] = r.Values()
+	return res.Rows(), nil
+}
+
+// owned records the owner of the objects a load made, under one lock.
+func (s *Session) owned() {
+	if len(s.loading) == 0 {
+		return
 	}
-	return out, nil
+	owners.Lock()
+	for _, p := range s.loading {
+		owners.m[p] = s
+	}
+	owners.Unlock()
+	s.loading = s.loading[:0]
 }
 
 // load runs the query and turns rows into objects through the identity
@@ -212,6 +221,7 @@ func (q *Query) load(st *core.SelectStmt) ([]any, error) {
 		return nil, err
 	}
 	out := make([]any, len(rows))
+	defer q.s.owned()
 	for i, row := range rows {
 		obj, err := q.s.object(q.m, row[:len(q.m.fields)])
 		if err != nil {
@@ -239,9 +249,10 @@ func (s *Session) object(m *Mapper, vals []any) (any, error) {
 	if err := s.fill(in, vals); err != nil {
 		return nil, err
 	}
-	if err := s.attach(in); err != nil {
-		return nil, err
-	}
+	// A new object: no other session can hold it yet. Owners are
+	// recorded for a whole load at once (see run).
+	s.track(in)
+	s.loading = append(s.loading, in.ptr)
 	in.state, in.key = Persistent, key
 	s.identity[key] = in
 	return in.ptr, nil
@@ -257,6 +268,7 @@ func (q *Query) Rows() ([][]any, error) {
 	}
 	mappers := append([]*Mapper{q.m}, q.more...)
 	out := make([][]any, len(rows))
+	defer q.s.owned()
 	for i, row := range rows {
 		off := 0
 		for _, m := range mappers {

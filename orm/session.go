@@ -45,7 +45,17 @@ var (
 
 // owners tells which session holds an object: an object belongs to one
 // session at a time.
-var owners sync.Map // pointer -> *Session
+var owners = struct {
+	sync.Mutex
+	m map[any]*Session
+}{m: map[any]*Session{}}
+
+func ownerOf(obj any) (*Session, bool) {
+	owners.Lock()
+	defer owners.Unlock()
+	s, ok := owners.m[obj]
+	return s, ok
+}
 
 // instance is the session's record of one object.
 type instance struct {
@@ -79,6 +89,7 @@ type Session struct {
 	Autoflush bool
 
 	beforeFlush, afterFlush []FlushHook
+	loading                 []any // objects a load made, owners not yet recorded
 }
 
 // NewSession opens a session on an engine for the registry's models
@@ -113,7 +124,7 @@ func (s *Session) StateOf(obj any) State {
 	if in, ok := s.byPtr[obj]; ok {
 		return in.state
 	}
-	if _, ok := owners.Load(obj); ok {
+	if _, ok := ownerOf(obj); ok {
 		return Detached // another session's: not in this one
 	}
 	if v := reflect.ValueOf(obj); v.Kind() == reflect.Pointer && !v.IsNil() {
@@ -125,13 +136,24 @@ func (s *Session) StateOf(obj any) State {
 }
 
 func (s *Session) attach(in *instance) error {
-	if other, loaded := owners.LoadOrStore(in.ptr, s); loaded && other != s {
+	owners.Lock()
+	other, taken := owners.m[in.ptr]
+	if !taken {
+		owners.m[in.ptr] = s
+	}
+	owners.Unlock()
+	if taken && other != s {
 		return fmt.Errorf("orm: %w: %s", ErrOtherSession, in.m.Name)
 	}
+	s.track(in)
+	return nil
+}
+
+// track records an instance in the session (its owner already set).
+func (s *Session) track(in *instance) {
 	s.seq++
 	in.order = s.seq
 	s.byPtr[in.ptr] = in
-	return nil
 }
 
 func (s *Session) detach(in *instance, state State) {
@@ -139,7 +161,9 @@ func (s *Session) detach(in *instance, state State) {
 	if in.key != "" && s.identity[in.key] == in {
 		delete(s.identity, in.key)
 	}
-	owners.Delete(in.ptr)
+	owners.Lock()
+	delete(owners.m, in.ptr)
+	owners.Unlock()
 	in.state = state
 }
 
@@ -207,7 +231,7 @@ func (s *Session) Expunge(obj any) error {
 
 // ExpungeAll removes every object from the session.
 func (s *Session) ExpungeAll() {
-	for _, in := range s.instances() {
+	for _, in := range s.byPtr {
 		s.Expunge(in.ptr)
 	}
 }
@@ -248,16 +272,6 @@ func (s *Session) Refresh(obj any) error {
 	return nil
 }
 
-// instances lists the session's records in the order they joined.
-func (s *Session) instances() []*instance {
-	out := make([]*instance, 0, len(s.byPtr))
-	for _, in := range s.byPtr {
-		out = append(out, in)
-	}
-	slices.SortFunc(out, func(a, b *instance) int { return a.order - b.order })
-	return out
-}
-
 // begin opens the session's transaction, if it has none.
 func (s *Session) begin() error {
 	if s.tx != nil {
@@ -280,10 +294,8 @@ func (s *Session) begin() error {
 // parents first, then updates of what changed, then deletes children
 // first. A failure rolls the whole transaction back and names the object.
 func (s *Session) Flush() error {
-	ins := s.instances()
-	rank := s.reg.rank()
 	var inserts, updates, deletes []*instance
-	for _, in := range ins {
+	for _, in := range s.byPtr {
 		switch in.state {
 		case Pending:
 			inserts = append(inserts, in)
@@ -300,6 +312,7 @@ func (s *Session) Flush() error {
 	if len(inserts)+len(updates)+len(deletes) == 0 {
 		return nil
 	}
+	rank := s.reg.rank()
 	for _, fn := range s.beforeFlush {
 		if err := fn(s); err != nil {
 			return fmt.Errorf("orm: before flush: %w", err)
@@ -459,7 +472,7 @@ func (s *Session) Commit() error {
 	if err != nil {
 		return err
 	}
-	for _, in := range s.instances() {
+	for _, in := range s.byPtr {
 		switch in.state {
 		case Deleted:
 			s.detach(in, Detached)
@@ -482,7 +495,7 @@ func (s *Session) Rollback() error {
 		s.conn.Close()
 		s.conn, s.tx = nil, nil
 	}
-	for _, in := range s.instances() {
+	for _, in := range s.byPtr {
 		switch {
 		case in.state == Pending:
 			s.detach(in, Transient)
@@ -514,9 +527,15 @@ func (s *Session) Rollback() error {
 // Close rolls back what is open and lets every object go.
 func (s *Session) Close() error {
 	err := s.Rollback()
-	for _, in := range s.instances() {
-		s.detach(in, Detached)
+	owners.Lock()
+	for ptr := range s.byPtr {
+		delete(owners.m, ptr)
 	}
+	owners.Unlock()
+	for _, in := range s.byPtr {
+		in.state = Detached
+	}
+	s.byPtr, s.identity = map[any]*instance{}, map[string]*instance{}
 	return err
 }
 

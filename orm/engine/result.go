@@ -67,6 +67,10 @@ func (r *Result) All() []*Row {
 	return out
 }
 
+// Rows returns the rows' values, without copying them: for callers that
+// turn them into something else at once.
+func (r *Result) Rows() [][]any { return r.rows }
+
 // Fetchall is All, by the DB-API's name.
 func (r *Result) Fetchall() []*Row { return r.All() }
 
