@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	gormsqlite "github.com/glebarez/sqlite"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	gormsqlite "github.com/glebarez/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
