@@ -40,6 +40,17 @@ func (r *Registry) Listen(m *Mapper, event Event, fn Hook) {
 	r.hooks[k] = append(r.hooks[k], fn)
 }
 
+// hasHooks tells whether any hook listens to a mapper's objects: their
+// inserts then go one by one, each with its hooks.
+func (r *Registry) hasHooks(m *Mapper) bool {
+	for k := range r.hooks {
+		if k.m == m {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Registry) fire(m *Mapper, event Event, obj any) error {
 	for _, fn := range r.hooks[hookKey{m, event}] {
 		if err := fn(obj); err != nil {

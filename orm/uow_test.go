@@ -247,3 +247,32 @@ func clone(m map[int64]string) map[int64]string {
 	}
 	return out
 }
+
+// Many new objects of one model go out as multi-row INSERTs that return
+// their keys, in order.
+func TestFlushBatchesInserts(t *testing.T) {
+	s, _, l := setup(t)
+	var objs []*User
+	for i := range 50 {
+		u := &User{UserName: fmt.Sprint("u", i), UserEmail: fmt.Sprint("u", i, "@x")}
+		objs = append(objs, u)
+		s.Add(u)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range objs {
+		if u.UserID != int64(i+1) || s.StateOf(u) != orm.Persistent {
+			t.Fatalf("object %d: id %d, %v", i, u.UserID, s.StateOf(u))
+		}
+	}
+	log := l.take()
+	if strings.Count(log, "INSERT INTO users") != 1 || !strings.Contains(log, "RETURNING users.user_id") {
+		t.Errorf("log:\n%.300s", log)
+	}
+	var again *User
+	s.Get(&again, 50)
+	if again != objs[49] {
+		t.Error("the batch's objects are not in the identity map")
+	}
+}
