@@ -396,3 +396,55 @@ func (m *Mapper) hasKey(vals []any) bool {
 	}
 	return true
 }
+
+// equal tells whether field i of obj still holds the snapshot value v
+// (as values would read it), without boxing the common kinds.
+func (m *Mapper) equal(obj reflect.Value, i int, v any) bool {
+	f := m.fields[i]
+	fv := obj.Field(f.index)
+	if f.ptr {
+		if fv.IsNil() {
+			return v == nil
+		}
+		if v == nil {
+			return false
+		}
+		fv = fv.Elem()
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		s, ok := v.(string)
+		return ok && fv.String() == s
+	case reflect.Int64:
+		n, ok := v.(int64)
+		return ok && fv.Int() == n
+	case reflect.Float64:
+		x, ok := v.(float64)
+		return ok && fv.Float() == x
+	case reflect.Bool:
+		b, ok := v.(bool)
+		return ok && fv.Bool() == b
+	}
+	return reflect.DeepEqual(fv.Interface(), v)
+}
+
+// snapshot reads an object's values for a row just stored in it: the row's
+// own values where they are what values would read, so loading does not
+// box every field twice.
+func (m *Mapper) snapshot(obj reflect.Value, row []any) []any {
+	out := row[:len(m.fields):len(m.fields)]
+	for i, f := range m.fields {
+		v := row[i]
+		if v == nil {
+			continue
+		}
+		fv := obj.Field(f.index)
+		if f.ptr {
+			fv = fv.Elem()
+		}
+		if reflect.TypeOf(v) != fv.Type() {
+			out[i] = fv.Interface()
+		}
+	}
+	return out
+}

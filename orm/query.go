@@ -295,7 +295,7 @@ func (s *Session) fill(in *instance, vals []any) error {
 			return err
 		}
 	}
-	in.loaded = in.m.values(in.obj)
+	in.loaded = in.m.snapshot(in.obj, vals)
 	in.committed = in.loaded
 	in.expired = false
 	return nil

@@ -382,9 +382,8 @@ func (s *Session) Flush() error {
 }
 
 func changed(in *instance) bool {
-	cur := in.m.values(in.obj)
-	for i := range cur {
-		if !reflect.DeepEqual(cur[i], in.loaded[i]) {
+	for i := range in.m.fields {
+		if !in.m.equal(in.obj, i, in.loaded[i]) {
 			return true
 		}
 	}
@@ -592,7 +591,7 @@ func (s *Session) Rollback() error {
 			s.detach(in, Transient)
 		default:
 			for i := range in.m.fields {
-				if in.committed != nil {
+				if in.committed != nil && !in.m.equal(in.obj, i, in.committed[i]) {
 					in.m.set(in.obj, i, in.committed[i])
 				}
 			}
