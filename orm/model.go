@@ -63,9 +63,10 @@ type Mapper struct {
 	Type  reflect.Type
 	Table *core.Table
 	// Name is the model's name for messages: its type name, or its table's.
-	Name   string
-	fields []field
-	pk     []int // indexes into fields
+	Name    string
+	fields  []field
+	pk      []int // indexes into fields
+	hybrids map[string]*Hybrid
 }
 
 type field struct {

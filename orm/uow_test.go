@@ -3,6 +3,7 @@ package orm_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -274,5 +275,47 @@ func TestFlushBatchesInserts(t *testing.T) {
 	s.Get(&again, 50)
 	if again != objs[49] {
 		t.Error("the batch's objects are not in the identity map")
+	}
+}
+
+type Order struct {
+	orm.Model       `table:"orders"`
+	ID              int64   `db:"id,pk"`
+	MerchandiseCost float64 `db:"merchandise_cost"`
+	Tax             float64 `db:"tax"`
+	Shipping        float64 `db:"shipping"`
+}
+
+// The slides' grand_total: the same sum in Go for an object and in SQL
+// for a query.
+func TestHybrid(t *testing.T) {
+	l := &logged{}
+	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	defer e.Close()
+	reg := orm.NewRegistry()
+	orders, _ := reg.Map(Order{})
+	reg.CreateAll(e)
+	c := orders.C
+	grand := orders.Hybrid("grand_total",
+		func(obj any) any {
+			o := obj.(*Order)
+			return math.Round((o.MerchandiseCost+o.Tax+o.Shipping)*100) / 100
+		},
+		core.Func("round", c("merchandise_cost").Add(c("tax")).Add(c("shipping")), 2))
+	s := orm.NewSession(e, reg)
+	s.AddAll(&Order{ID: 1, MerchandiseCost: 10.10, Tax: 0.811, Shipping: 5}, &Order{ID: 2, MerchandiseCost: 99, Tax: 7.92, Shipping: 0})
+	var big []*Order
+	if err := s.Query(orders).Filter(grand.Expr().Gt(20)).OrderBy(core.Desc(orders.HybridNamed("grand_total").Expr().Add(0))).All(&big); err != nil {
+		t.Fatal(err)
+	}
+	if len(big) != 1 || big[0].ID != 2 || grand.Of(big[0]) != 106.92 {
+		t.Errorf("big orders: %v, grand total %v", big, grand.Of(big[0]))
+	}
+	if !strings.Contains(l.take(), "WHERE round(orders.merchandise_cost + orders.tax + orders.shipping, ?) > ?") {
+		t.Error("the hybrid's SQL is not in the query")
+	}
+	res, _ := s.Execute(core.Select(c("id"), grand.Label()).OrderBy(c("id")))
+	if got := res.String(); got != "[(1, 15.91), (2, 106.92)]" {
+		t.Errorf("grand totals in SQL: %s", got)
 	}
 }

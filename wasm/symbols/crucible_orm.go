@@ -39,6 +39,7 @@ func init() {
 		"Event":     reflect.ValueOf((*orm.Event)(nil)),
 		"FlushHook": reflect.ValueOf((*orm.FlushHook)(nil)),
 		"Hook":      reflect.ValueOf((*orm.Hook)(nil)),
+		"Hybrid":    reflect.ValueOf((*orm.Hybrid)(nil)),
 		"Mapper":    reflect.ValueOf((*orm.Mapper)(nil)),
 		"Model":     reflect.ValueOf((*orm.Model)(nil)),
 		"Query":     reflect.ValueOf((*orm.Query)(nil)),
