@@ -63,10 +63,12 @@ type Mapper struct {
 	Type  reflect.Type
 	Table *core.Table
 	// Name is the model's name for messages: its type name, or its table's.
-	Name    string
-	fields  []field
-	pk      []int // indexes into fields
-	hybrids map[string]*Hybrid
+	Name     string
+	fields   []field
+	pk       []int // indexes into fields
+	hybrids  map[string]*Hybrid
+	rels     map[string]*Relationship
+	relOrder []*Relationship
 }
 
 type field struct {
@@ -200,6 +202,9 @@ func newMapper(md *core.MetaData, t reflect.Type) (*Mapper, error) {
 		return nil, fmt.Errorf("orm: %w: %s: mark a field's db tag with pk", ErrNoPrimaryKey, name)
 	}
 	m.Table = core.NewTable(md, table, items...)
+	if err := readRelationships(m, t); err != nil {
+		return nil, err
+	}
 	if len(m.pk) == 1 {
 		// An integer key alone is numbered by the database, as SQLAlchemy's
 		// autoincrement="auto".

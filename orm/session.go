@@ -294,6 +294,13 @@ func (s *Session) begin() error {
 // parents first, then updates of what changed, then deletes children
 // first. A failure rolls the whole transaction back and names the object.
 func (s *Session) Flush() error {
+	if err := s.cascade(); err != nil {
+		return err
+	}
+	parents, err := s.parents()
+	if err != nil {
+		return err
+	}
 	var inserts, updates, deletes []*instance
 	for _, in := range s.byPtr {
 		switch in.state {
@@ -341,9 +348,19 @@ func (s *Session) Flush() error {
 	if err := s.begin(); err != nil {
 		return err
 	}
-	err := func() error {
+	err = func() error {
 		for i := 0; i < len(inserts); {
+			// Foreign keys come from the objects they point at, inserted
+			// before (their tables rank first).
+			if err := s.syncKeys(inserts[i], parents); err != nil {
+				return err
+			}
 			j := s.batchEnd(inserts, i)
+			for k := i + 1; k < j; k++ {
+				if err := s.syncKeys(inserts[k], parents); err != nil {
+					return err
+				}
+			}
 			if j-i >= batchThreshold {
 				if err := s.insertBatch(inserts[i:j]); err != nil {
 					return err

@@ -56,3 +56,53 @@ len(all)`, "true 최영선\n1\n"},
 		}
 	}
 }
+
+// Relationships between structs declared in cells: a one-to-many list
+// saved with its owner and loaded back with the backref set.
+func TestRelationshipsInTheInterpreter(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	src := `import (
+	"fmt"
+
+	"crucible/orm"
+	"crucible/orm/engine"
+)
+
+type Address struct {
+	orm.Model ` + "`table:\"addresses\"`" + `
+	ID        int64  ` + "`db:\"id,pk\"`" + `
+	UserID    int64  ` + "`db:\"user_id,fk=users.id\"`" + `
+	Email     string ` + "`db:\"email_address\"`" + `
+	User      *User  ` + "`rel:\"user\"`" + `
+}
+
+type User struct {
+	orm.Model ` + "`table:\"users\"`" + `
+	ID        int64      ` + "`db:\"id,pk\"`" + `
+	Name      string     ` + "`db:\"name\"`" + `
+	Addresses []*Address ` + "`rel:\"addresses,order_by=id,backref=User\"`" + `
+}
+
+eng, _ := engine.CreateEngine("sqlite://")
+base := orm.NewRegistry()
+users, _ := base.Map(User{})
+base.Map(Address{})
+base.CreateAll(eng)
+s := orm.NewSession(eng, base)
+bob := &User{Name: "Bob"}
+bob.Addresses = append(bob.Addresses, &Address{Email: "bob@home"}, &Address{Email: "bob@work"})
+s.Add(bob)
+if err := s.Commit(); err != nil {
+	panic(err)
+}
+other := orm.NewSession(eng, base)
+var b *User
+other.Query(users).First(&b)
+other.Load(b, "addresses")
+fmt.Println(len(b.Addresses), b.Addresses[1].Email, b.Addresses[0].User == b, b.Addresses[0].UserID)`
+	res := run(t, w, "go", src)
+	if res.Error != nil || res.Output() != "2 bob@work true 1\n" {
+		t.Fatalf("%q %v", res.Output(), res.Error)
+	}
+}

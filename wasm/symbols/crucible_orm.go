@@ -36,15 +36,16 @@ func init() {
 		"Transient":          reflect.ValueOf(orm.Transient),
 
 		// type definitions
-		"Event":     reflect.ValueOf((*orm.Event)(nil)),
-		"FlushHook": reflect.ValueOf((*orm.FlushHook)(nil)),
-		"Hook":      reflect.ValueOf((*orm.Hook)(nil)),
-		"Hybrid":    reflect.ValueOf((*orm.Hybrid)(nil)),
-		"Mapper":    reflect.ValueOf((*orm.Mapper)(nil)),
-		"Model":     reflect.ValueOf((*orm.Model)(nil)),
-		"Query":     reflect.ValueOf((*orm.Query)(nil)),
-		"Registry":  reflect.ValueOf((*orm.Registry)(nil)),
-		"Session":   reflect.ValueOf((*orm.Session)(nil)),
-		"State":     reflect.ValueOf((*orm.State)(nil)),
+		"Event":        reflect.ValueOf((*orm.Event)(nil)),
+		"FlushHook":    reflect.ValueOf((*orm.FlushHook)(nil)),
+		"Hook":         reflect.ValueOf((*orm.Hook)(nil)),
+		"Hybrid":       reflect.ValueOf((*orm.Hybrid)(nil)),
+		"Mapper":       reflect.ValueOf((*orm.Mapper)(nil)),
+		"Model":        reflect.ValueOf((*orm.Model)(nil)),
+		"Query":        reflect.ValueOf((*orm.Query)(nil)),
+		"Registry":     reflect.ValueOf((*orm.Registry)(nil)),
+		"Relationship": reflect.ValueOf((*orm.Relationship)(nil)),
+		"Session":      reflect.ValueOf((*orm.Session)(nil)),
+		"State":        reflect.ValueOf((*orm.State)(nil)),
 	}
 }

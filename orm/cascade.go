@@ -1,0 +1,183 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+)
+
+// cascade adds to the session every object reached through the
+// relationships of the objects it holds (save-update), until none is new.
+func (s *Session) cascade() error {
+	for {
+		var found []any
+		for _, in := range s.byPtr {
+			if in.state == Deleted {
+				continue
+			}
+			for _, r := range in.m.relOrder {
+				if err := r.resolve(s.reg); err != nil {
+					return err
+				}
+				for _, o := range r.related(in.obj) {
+					if _, ok := s.byPtr[o]; !ok {
+						found = append(found, o)
+					}
+				}
+			}
+		}
+		if len(found) == 0 {
+			return nil
+		}
+		for _, o := range found {
+			if _, ok := s.byPtr[o]; ok {
+				continue
+			}
+			if err := s.Add(o); err != nil {
+				return fmt.Errorf("orm: cascade: %w", err)
+			}
+		}
+	}
+}
+
+// parentLink is an object that holds another in a one-to-many list.
+type parentLink struct {
+	parent *instance
+	rel    *Relationship
+}
+
+// parents maps each object listed in a one-to-many relationship to the
+// object that lists it, and sets the keys of persistent parents' children
+// now (a child moved to another list gets its new key; the flush sees
+// the change as an UPDATE).
+func (s *Session) parents() (map[any]parentLink, error) {
+	out := map[any]parentLink{}
+	for _, in := range s.byPtr {
+		if in.state == Deleted {
+			continue
+		}
+		for _, r := range in.m.relOrder {
+			if !r.Many {
+				continue
+			}
+			for _, child := range r.related(in.obj) {
+				out[child] = parentLink{in, r}
+				if in.state == Persistent {
+					if err := r.syncKey(reflect.ValueOf(child).Elem(), in.obj); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// syncKeys sets an object's foreign keys from the objects it points at
+// (many-to-one) and from the object that lists it (one-to-many), just
+// before its INSERT.
+func (s *Session) syncKeys(in *instance, parents map[any]parentLink) error {
+	for _, r := range in.m.relOrder {
+		if r.Many {
+			continue
+		}
+		if rel := r.related(in.obj); len(rel) == 1 {
+			if err := r.syncKey(in.obj, reflect.ValueOf(rel[0]).Elem()); err != nil {
+				return err
+			}
+		}
+	}
+	if link, ok := parents[in.ptr]; ok {
+		return link.rel.syncKey(in.obj, link.parent.obj)
+	}
+	return nil
+}
+
+// Load fills a relationship of a persistent object from the database:
+// the list of a one-to-many (in its order_by), or the object of a
+// many-to-one; the backref field of each object loaded points back.
+func (s *Session) Load(obj any, rel string) error {
+	in, ok := s.byPtr[obj]
+	if !ok || in.state != Persistent {
+		return fmt.Errorf("orm: %w: Load needs a persistent object, got %T", ErrNotPersisted, obj)
+	}
+	r, ok := in.m.rels[rel]
+	if !ok {
+		return fmt.Errorf("orm: model %s has no relationship %q", in.m.Name, rel)
+	}
+	if err := r.resolve(s.reg); err != nil {
+		return err
+	}
+	objs, err := s.Related(obj, rel).load(nil)
+	if err != nil {
+		return err
+	}
+	return r.set(in.obj, objs)
+}
+
+// set stores loaded objects in the relationship's field, and the owner in
+// their backref field.
+func (r *Relationship) set(owner reflect.Value, objs []any) error {
+	fv := owner.Field(r.field)
+	if r.Many {
+		list := reflect.MakeSlice(fv.Type(), 0, len(objs))
+		for _, o := range objs {
+			list = reflect.Append(list, reflect.ValueOf(o))
+		}
+		fv.Set(list)
+	} else if len(objs) > 0 {
+		fv.Set(reflect.ValueOf(objs[0]))
+	} else {
+		fv.Set(reflect.Zero(fv.Type()))
+	}
+	if r.backref == "" {
+		return nil
+	}
+	for _, o := range objs {
+		back := reflect.ValueOf(o).Elem().FieldByName(r.backref)
+		if !back.IsValid() {
+			return fmt.Errorf("orm: relationship %s.%s: backref %s is not a field of %s", r.owner.Name, r.Name, r.backref, r.target.Name)
+		}
+		switch {
+		case back.Kind() == reflect.Pointer && back.Type() == owner.Addr().Type():
+			back.Set(owner.Addr())
+		case back.Kind() == reflect.Slice && back.Type().Elem() == owner.Addr().Type():
+			found := false
+			for i := range back.Len() {
+				if back.Index(i).Pointer() == owner.Addr().Pointer() {
+					found = true
+				}
+			}
+			if !found {
+				back.Set(reflect.Append(back, owner.Addr()))
+			}
+		default:
+			return fmt.Errorf("orm: relationship %s.%s: backref %s.%s cannot hold a %v", r.owner.Name, r.Name, r.target.Name, r.backref, owner.Addr().Type())
+		}
+	}
+	return nil
+}
+
+// Related starts a query of the objects a relationship of obj reaches, to
+// filter further (bob.addresses.filter(...)).
+func (s *Session) Related(obj any, rel string) *Query {
+	q := &Query{s: s}
+	in, ok := s.byPtr[obj]
+	if !ok {
+		q.err = fmt.Errorf("orm: %T is not in this session", obj)
+		return q
+	}
+	r, ok := in.m.rels[rel]
+	if !ok {
+		q.err = fmt.Errorf("orm: model %s has no relationship %q", in.m.Name, rel)
+		return q
+	}
+	if err := r.resolve(s.reg); err != nil {
+		q.err = err
+		return q
+	}
+	q = s.Query(r.target).Filter(r.where(in.obj))
+	if r.orderBy != "" {
+		q = q.OrderBy(r.target.C(r.orderBy))
+	}
+	return q
+}

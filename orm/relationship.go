@@ -1,0 +1,180 @@
+package orm
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+
+	"crucible/orm/core"
+)
+
+// Relationships are declared on struct fields with a rel tag:
+//
+//	Addresses []*Address `rel:"addresses,order_by=id,backref=User"`  // one-to-many
+//	User      *User      `rel:"user"`                                // many-to-one
+//
+// A slice of pointers to a model is one-to-many: the other model's table
+// has the foreign key. A pointer to a model is many-to-one: this model's
+// table has it. backref names the field on the other side that points
+// back, which loading fills too. Objects reached through a relationship
+// are added to the session with their parent (cascade save-update), and a
+// flush sets each foreign key from the object it points at.
+
+// Relationship is one relationship of a mapper.
+type Relationship struct {
+	Name    string
+	Many    bool // one-to-many (a slice field); else many-to-one
+	field   int  // struct field index
+	elem    reflect.Type
+	orderBy string
+	backref string
+	owner   *Mapper
+	target  *Mapper
+	// fkCols are the foreign key's columns (in the child's table) and
+	// refCols the parent's columns they point at.
+	fkCols, refCols []string
+}
+
+// readRelationships notes the rel-tagged fields of a model; they are
+// resolved against their target models when first used.
+func readRelationships(m *Mapper, t reflect.Type) error {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag, ok := sf.Tag.Lookup("rel")
+		if !ok {
+			continue
+		}
+		parts := strings.Split(tag, ",")
+		r := &Relationship{Name: parts[0], field: i, owner: m}
+		if r.Name == "" {
+			r.Name = sf.Name
+		}
+		switch {
+		case sf.Type.Kind() == reflect.Slice && sf.Type.Elem().Kind() == reflect.Pointer:
+			r.Many, r.elem = true, sf.Type.Elem().Elem()
+		case sf.Type.Kind() == reflect.Pointer:
+			r.elem = sf.Type.Elem()
+		default:
+			return fmt.Errorf("orm: %s.%s: a relationship is a pointer to a model or a slice of them, not %v", m.Name, sf.Name, sf.Type)
+		}
+		for _, p := range parts[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			switch k {
+			case "order_by":
+				r.orderBy = v
+			case "backref", "back_populates":
+				r.backref = v
+			default:
+				return fmt.Errorf("orm: %s.%s: unknown rel tag option %q (want order_by=column, backref=Field)", m.Name, sf.Name, k)
+			}
+		}
+		if m.rels == nil {
+			m.rels = map[string]*Relationship{}
+		}
+		m.rels[r.Name] = r
+		m.relOrder = append(m.relOrder, r)
+	}
+	return nil
+}
+
+// resolve finds a relationship's target mapper and foreign key.
+func (r *Relationship) resolve(reg *Registry) error {
+	if r.target != nil {
+		return nil
+	}
+	target, err := reg.Mapper(r.elem)
+	if err != nil {
+		return fmt.Errorf("orm: relationship %s.%s: %w", r.owner.Name, r.Name, err)
+	}
+	child, parent := target, r.owner // one-to-many: the target holds the key
+	if !r.Many {
+		child, parent = r.owner, target
+	}
+	for _, fk := range child.Table.ForeignKeys() {
+		if fk.RefTable == parent.Table.Name {
+			r.fkCols, r.refCols = fk.Columns, fk.RefColumns
+			break
+		}
+	}
+	if r.fkCols == nil {
+		return fmt.Errorf("orm: relationship %s.%s: table %s has no foreign key to %s: add fk=%s.<column> to a db tag of %s",
+			r.owner.Name, r.Name, child.Table.Name, parent.Table.Name, parent.Table.Name, child.Name)
+	}
+	r.target = target
+	return nil
+}
+
+// Rel returns a relationship of the mapper by name; it panics naming the
+// model for one it lacks.
+func (m *Mapper) Rel(name string) *Relationship {
+	r, ok := m.rels[name]
+	if !ok {
+		panic(fmt.Errorf("orm: model %s has no relationship %q", m.Name, name))
+	}
+	return r
+}
+
+// fieldIndex finds a mapped field by column name.
+func (m *Mapper) fieldIndex(col string) int {
+	for i, f := range m.fields {
+		if f.col.Name == col {
+			return i
+		}
+	}
+	return -1
+}
+
+// related lists the objects a relationship of obj reaches now.
+func (r *Relationship) related(obj reflect.Value) []any {
+	fv := obj.Field(r.field)
+	if r.Many {
+		out := make([]any, 0, fv.Len())
+		for i := range fv.Len() {
+			if e := fv.Index(i); !e.IsNil() {
+				out = append(out, e.Interface())
+			}
+		}
+		return out
+	}
+	if fv.IsNil() {
+		return nil
+	}
+	return []any{fv.Interface()}
+}
+
+// syncKey copies the parent's referenced columns into the child's
+// foreign key columns.
+func (r *Relationship) syncKey(child, parent reflect.Value) error {
+	cm, pm := r.target, r.owner
+	if !r.Many {
+		cm, pm = r.owner, r.target
+	}
+	for i, col := range r.fkCols {
+		ci, pi := cm.fieldIndex(col), pm.fieldIndex(r.refCols[i])
+		if ci < 0 || pi < 0 {
+			return fmt.Errorf("orm: relationship %s.%s: column %s or %s is not a mapped field", r.owner.Name, r.Name, col, r.refCols[i])
+		}
+		v := pm.values(parent)[pi]
+		if err := cm.set(child, ci, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// where is the condition that finds the objects related to obj.
+func (r *Relationship) where(obj reflect.Value) core.Expr {
+	var conds []core.Expr
+	if r.Many {
+		vals := r.owner.values(obj)
+		for i, col := range r.fkCols {
+			conds = append(conds, r.target.C(col).Eq(vals[r.owner.fieldIndex(r.refCols[i])]))
+		}
+	} else {
+		vals := r.owner.values(obj)
+		for i, col := range r.refCols {
+			conds = append(conds, r.target.C(col).Eq(vals[r.owner.fieldIndex(r.fkCols[i])]))
+		}
+	}
+	return core.And(conds...)
+}

@@ -1,0 +1,130 @@
+package orm_test
+
+import (
+	"strings"
+	"testing"
+
+	"crucible/orm"
+	"crucible/orm/engine"
+)
+
+type RUser struct {
+	orm.Model `table:"users"`
+	ID        int64       `db:"id,pk"`
+	Name      string      `db:"name"`
+	Addresses []*RAddress `rel:"addresses,order_by=id,backref=User"`
+}
+
+type RAddress struct {
+	orm.Model `table:"addresses"`
+	ID        int64  `db:"id,pk"`
+	UserID    int64  `db:"user_id,fk=users.id"`
+	Email     string `db:"email_address"`
+	Type      string `db:"type"`
+	User      *RUser `rel:"user"`
+}
+
+func relSetup(t *testing.T) (*engine.Engine, *orm.Registry, *orm.Mapper, *orm.Mapper, *logged) {
+	t.Helper()
+	l := &logged{}
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	reg := orm.NewRegistry()
+	users, err := reg.Map(RUser{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addresses, err := reg.Map(RAddress{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.CreateAll(e); err != nil {
+		t.Fatal(err)
+	}
+	l.take()
+	return e, reg, users, addresses, l
+}
+
+// Slides 12 and 27: a user's addresses, appended, saved with the user,
+// loaded back with the backref set, and queried through the relationship.
+func TestOneToMany(t *testing.T) {
+	e, reg, _, addresses, l := relSetup(t)
+	s := orm.NewSession(e, reg)
+	bob := &RUser{Name: "Bob"}
+	home := &RAddress{Email: "bob@home", Type: "H"}
+	bob.Addresses = append(bob.Addresses, home)
+	s.Add(bob)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if home.UserID != bob.ID || s.StateOf(home) != orm.Persistent {
+		t.Fatalf("cascade: home.UserID %d, bob.ID %d, %v", home.UserID, bob.ID, s.StateOf(home))
+	}
+	if got := l.take(); !strings.Contains(got, "INSERT INTO users (name) VALUES (?)\n('Bob',)\nINSERT INTO addresses (user_id, email_address, type) VALUES (?, ?, ?)\n(1, 'bob@home', 'H')") {
+		t.Errorf("log:\n%s", got)
+	}
+
+	// Many-to-one: the key comes from the object pointed at.
+	work := &RAddress{Email: "bob@work", Type: "W", User: bob}
+	s.Add(work)
+	s.Commit()
+	if work.UserID != bob.ID {
+		t.Errorf("many-to-one: work.UserID %d", work.UserID)
+	}
+
+	fresh := orm.NewSession(e, reg)
+	var b *RUser
+	fresh.Get(&b, bob.ID)
+	if err := fresh.Load(b, "addresses"); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Addresses) != 2 || b.Addresses[0].Email != "bob@home" || b.Addresses[1].User != b {
+		t.Fatalf("loaded %d addresses; backref %v", len(b.Addresses), b.Addresses)
+	}
+	var h *RAddress
+	if err := fresh.Related(b, "addresses").Filter(addresses.C("type").Eq("H")).One(&h); err != nil || h != b.Addresses[0] {
+		t.Errorf("bob.addresses.filter(type='H').one(): %v %v", h, err)
+	}
+	if err := fresh.Load(h, "user"); err != nil || h.User != b {
+		t.Errorf("many-to-one load: %v %v", h.User, err)
+	}
+
+	// Moving an address to another user's list updates its key.
+	alice := &RUser{Name: "Alice"}
+	fresh.Add(alice)
+	fresh.Flush()
+	alice.Addresses = []*RAddress{b.Addresses[1]}
+	b.Addresses = b.Addresses[:1]
+	l.take()
+	if err := fresh.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.take(); !strings.Contains(got, "UPDATE addresses SET user_id=? WHERE addresses.id = ?\n(2, 2)") {
+		t.Errorf("move log:\n%s", got)
+	}
+	n, _ := fresh.Query(addresses).Filter(addresses.C("user_id").Eq(alice.ID)).Count()
+	if n != 1 {
+		t.Errorf("alice has %d addresses", n)
+	}
+}
+
+func TestRelationshipErrors(t *testing.T) {
+	type Lonely struct {
+		orm.Model `table:"lonely"`
+		ID        int64       `db:"id,pk"`
+		Friends   []*RAddress `rel:"friends"`
+	}
+	e, reg, _, _, _ := relSetup(t)
+	if _, err := reg.Map(Lonely{}); err != nil {
+		t.Fatal(err)
+	}
+	s := orm.NewSession(e, reg)
+	s.Add(&Lonely{ID: 1, Friends: []*RAddress{{Email: "x"}}})
+	err := s.Flush()
+	if err == nil || !strings.Contains(err.Error(), "relationship Lonely.friends: table addresses has no foreign key to lonely") {
+		t.Errorf("no foreign key: %v", err)
+	}
+}
