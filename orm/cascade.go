@@ -181,3 +181,50 @@ func (s *Session) Related(obj any, rel string) *Query {
 	}
 	return q
 }
+
+// selectIn loads a relationship for many objects of one mapper with one
+// query: WHERE key IN (their keys), then hands each object its own.
+func (s *Session) selectIn(m *Mapper, objs []any, name string) error {
+	r, ok := m.rels[name]
+	if !ok {
+		return fmt.Errorf("orm: SelectIn: model %s has no relationship %q", m.Name, name)
+	}
+	if err := r.resolve(s.reg); err != nil {
+		return err
+	}
+	if len(r.fkCols) != 1 {
+		return fmt.Errorf("orm: SelectIn: relationship %s.%s has a composite key; use Load", m.Name, name)
+	}
+	// One-to-many: children whose key is one of the owners' referenced
+	// values. Many-to-one: parents whose referenced column is one of the
+	// owners' keys.
+	ownerCol, targetCol := r.refCols[0], r.fkCols[0]
+	if !r.Many {
+		ownerCol, targetCol = r.fkCols[0], r.refCols[0]
+	}
+	oi := m.fieldIndex(ownerCol)
+	var keys []any
+	for _, o := range objs {
+		keys = append(keys, m.values(reflect.ValueOf(o).Elem())[oi])
+	}
+	q := s.Query(r.target).Filter(r.target.C(targetCol).In(keys...))
+	if r.orderBy != "" {
+		q = q.OrderBy(r.target.C(r.orderBy))
+	}
+	found, err := q.load(nil)
+	if err != nil {
+		return err
+	}
+	ti := r.target.fieldIndex(targetCol)
+	byKey := map[string][]any{}
+	for _, f := range found {
+		k := fmt.Sprint(r.target.values(reflect.ValueOf(f).Elem())[ti])
+		byKey[k] = append(byKey[k], f)
+	}
+	for i, o := range objs {
+		if err := r.set(reflect.ValueOf(o).Elem(), byKey[fmt.Sprint(keys[i])]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -25,6 +25,18 @@ type Query struct {
 	more []*Mapper
 	sel  *core.SelectStmt
 	err  error
+	// selectIn are relationships to load for the objects found, one query
+	// each (selectinload).
+	selectIn []string
+}
+
+// SelectIn loads relationships of the objects a query finds, with one
+// more query per relationship (SELECT ... WHERE key IN (...)), instead of
+// one per object.
+func (q *Query) SelectIn(rels ...string) *Query {
+	c := *q
+	c.selectIn = append(append([]string(nil), q.selectIn...), rels...)
+	return &c
 }
 
 // Query starts a query of a model (its mapper, or a value of its type):
@@ -112,8 +124,9 @@ func (q *Query) Distinct() *Query {
 	return q.with(func(s *core.SelectStmt) *core.SelectStmt { return s.Distinct() })
 }
 
-// Join joins another model (a mapper) or table; with no condition, ON
-// comes from the foreign keys between them.
+// Join joins another model (a mapper), a relationship's model
+// (users.Rel("addresses")) or a table; with no condition, ON comes from
+// the foreign keys between them.
 func (q *Query) Join(target any, on ...core.Expr) *Query {
 	return q.join(target, on, false)
 }
@@ -129,6 +142,13 @@ func (q *Query) join(target any, on []core.Expr, outer bool) *Query {
 	}
 	var from core.FromClause
 	switch t := target.(type) {
+	case *Relationship:
+		if err := t.resolve(q.s.reg); err != nil {
+			c := *q
+			c.err = err
+			return &c
+		}
+		from = t.target.Table
 	case *Mapper:
 		from = t.Table
 	case core.FromClause:
@@ -207,6 +227,20 @@ func (s *Session) owned() {
 	}
 	owners.Unlock()
 	s.loading = s.loading[:0]
+}
+
+// loadAll is load and then the query's SelectIn relationships.
+func (q *Query) loadAll(st *core.SelectStmt) ([]any, error) {
+	objs, err := q.load(st)
+	if err != nil || len(objs) == 0 {
+		return objs, err
+	}
+	for _, name := range q.selectIn {
+		if err := q.s.selectIn(q.m, objs, name); err != nil {
+			return nil, err
+		}
+	}
+	return objs, nil
 }
 
 // load runs the query and turns rows into objects through the identity
@@ -311,7 +345,7 @@ func (q *Query) All(dest any) error {
 	if dv.Kind() != reflect.Pointer || dv.Elem().Kind() != reflect.Slice {
 		return fmt.Errorf("orm: All wants a pointer to a slice of %s, got %T", q.m.Name, dest)
 	}
-	objs, err := q.load(nil)
+	objs, err := q.loadAll(nil)
 	if err != nil {
 		return err
 	}
@@ -356,7 +390,7 @@ func (q *Query) First(dest any) error {
 	if q.err != nil {
 		return q.err
 	}
-	objs, err := q.load(q.sel.Limit(1).Offset(0))
+	objs, err := q.loadAll(q.sel.Limit(1).Offset(0))
 	if err != nil {
 		return err
 	}
@@ -369,7 +403,7 @@ func (q *Query) First(dest any) error {
 // One loads the only row into dest: ErrNoResult when there is none,
 // ErrMultipleResults when there are more.
 func (q *Query) One(dest any) error {
-	objs, err := q.load(nil)
+	objs, err := q.loadAll(nil)
 	if err != nil {
 		return err
 	}

@@ -128,3 +128,35 @@ func TestRelationshipErrors(t *testing.T) {
 		t.Errorf("no foreign key: %v", err)
 	}
 }
+
+// SelectIn loads every user's addresses with one more query; Join follows
+// a relationship.
+func TestSelectInAndJoin(t *testing.T) {
+	e, reg, users, addresses, l := relSetup(t)
+	s := orm.NewSession(e, reg)
+	for _, name := range []string{"Bob", "Alice", "Carol"} {
+		u := &RUser{Name: name}
+		u.Addresses = []*RAddress{{Email: name + "@home", Type: "H"}, {Email: name + "@work", Type: "W"}}
+		s.Add(u)
+	}
+	s.Commit()
+	fresh := orm.NewSession(e, reg)
+	l.take()
+	var all []*RUser
+	if err := fresh.Query(users).OrderBy(users.C("id")).SelectIn("addresses").All(&all); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(l.take(), "SELECT"); got != 2 {
+		t.Errorf("%d queries, want 2", got)
+	}
+	if len(all) != 3 || len(all[2].Addresses) != 2 || all[2].Addresses[1].Email != "Carol@work" || all[2].Addresses[0].User != all[2] {
+		t.Errorf("select-in: %+v", all)
+	}
+	var withWork []*RUser
+	if err := fresh.Query(users).Join(users.Rel("addresses")).Filter(addresses.C("email_address").Eq("Alice@work")).All(&withWork); err != nil {
+		t.Fatal(err)
+	}
+	if len(withWork) != 1 || withWork[0] != all[1] {
+		t.Errorf("join through the relationship: %v", withWork)
+	}
+}
