@@ -111,7 +111,11 @@ func (s *Session) Load(obj any, rel string) error {
 	if err != nil {
 		return err
 	}
-	return r.set(in.obj, objs)
+	if err := r.set(in.obj, objs); err != nil {
+		return err
+	}
+	s.snapRels(in)
+	return nil
 }
 
 // set stores loaded objects in the relationship's field, and the owner in
@@ -225,6 +229,77 @@ func (s *Session) selectIn(m *Mapper, objs []any, name string) error {
 		if err := r.set(reflect.ValueOf(o).Elem(), byKey[fmt.Sprint(keys[i])]); err != nil {
 			return err
 		}
+		if in, ok := s.byPtr[o]; ok {
+			s.snapRels(in)
+		}
 	}
 	return nil
+}
+
+// cascadeDeletes marks for deletion the objects related to deleted ones
+// through relationships with cascade=delete (loading them as need be),
+// and the objects removed from a delete-orphan list, until none is new.
+func (s *Session) cascadeDeletes() error {
+	saved := s.Autoflush
+	s.Autoflush = false // the loads below must not flush: the flush is under way
+	defer func() { s.Autoflush = saved }()
+	done := map[*instance]bool{}
+	for {
+		var marked bool
+		for _, in := range s.byPtr {
+			for _, r := range in.m.relOrder {
+				if !r.Many {
+					continue
+				}
+				if in.state == Deleted && r.cascadeDelete && !done[in] {
+					if err := r.resolve(s.reg); err != nil {
+						return err
+					}
+					children, err := s.Related(in.ptr, r.Name).load(nil)
+					if err != nil {
+						return err
+					}
+					for _, c := range append(children, r.related(in.obj)...) {
+						if ci, ok := s.byPtr[c]; ok && ci.state == Persistent {
+							ci.state, marked = Deleted, true
+						}
+					}
+				}
+				if in.state == Persistent && r.deleteOrphan {
+					cur := map[any]bool{}
+					for _, c := range r.related(in.obj) {
+						cur[c] = true
+					}
+					for _, c := range s.relSnaps[in.ptr][r.Name] {
+						if ci, ok := s.byPtr[c]; ok && !cur[c] && ci.state == Persistent {
+							ci.state, marked = Deleted, true
+						}
+					}
+				}
+			}
+			if in.state == Deleted {
+				done[in] = true
+			}
+		}
+		if !marked {
+			return nil
+		}
+	}
+}
+
+// snapRels remembers the lists of an object's one-to-many relationships,
+// for delete-orphan to see what left them.
+func (s *Session) snapRels(in *instance) {
+	for _, r := range in.m.relOrder {
+		if !r.Many || !r.deleteOrphan {
+			continue
+		}
+		if s.relSnaps == nil {
+			s.relSnaps = map[any]map[string][]any{}
+		}
+		if s.relSnaps[in.ptr] == nil {
+			s.relSnaps[in.ptr] = map[string][]any{}
+		}
+		s.relSnaps[in.ptr][r.Name] = r.related(in.obj)
+	}
 }

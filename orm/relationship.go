@@ -28,8 +28,11 @@ type Relationship struct {
 	elem    reflect.Type
 	orderBy string
 	backref string
-	owner   *Mapper
-	target  *Mapper
+	// cascadeDelete deletes the related objects with their owner;
+	// deleteOrphan deletes one removed from its owner's list.
+	cascadeDelete, deleteOrphan bool
+	owner                       *Mapper
+	target                      *Mapper
 	// fkCols are the foreign key's columns (in the child's table) and
 	// refCols the parent's columns they point at.
 	fkCols, refCols []string
@@ -64,8 +67,22 @@ func readRelationships(m *Mapper, t reflect.Type) error {
 				r.orderBy = v
 			case "backref", "back_populates":
 				r.backref = v
+			case "cascade":
+				for _, c := range strings.Fields(strings.ReplaceAll(v, "|", " ")) {
+					switch c {
+					case "all", "delete":
+						r.cascadeDelete = true
+					case "delete-orphan":
+						r.deleteOrphan = true
+					case "save-update", "merge":
+					default:
+						return fmt.Errorf("orm: %s.%s: unknown cascade %q (want save-update, delete, delete-orphan, all)", m.Name, sf.Name, c)
+					}
+				}
+			case "delete-orphan":
+				r.deleteOrphan = true
 			default:
-				return fmt.Errorf("orm: %s.%s: unknown rel tag option %q (want order_by=column, backref=Field)", m.Name, sf.Name, k)
+				return fmt.Errorf("orm: %s.%s: unknown rel tag option %q (want order_by=column, backref=Field, cascade=delete|delete-orphan)", m.Name, sf.Name, k)
 			}
 		}
 		if m.rels == nil {

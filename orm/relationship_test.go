@@ -160,3 +160,65 @@ func TestSelectInAndJoin(t *testing.T) {
 		t.Errorf("join through the relationship: %v", withWork)
 	}
 }
+
+type CUser struct {
+	orm.Model `table:"users"`
+	ID        int64       `db:"id,pk"`
+	Name      string      `db:"name"`
+	Addresses []*CAddress `rel:"addresses,order_by=id,cascade=all|delete-orphan"`
+}
+
+type CAddress struct {
+	orm.Model `table:"addresses"`
+	ID        int64  `db:"id,pk"`
+	UserID    int64  `db:"user_id,fk=users.id"`
+	Email     string `db:"email_address"`
+}
+
+// Cascades: deleting a user deletes its addresses (loaded or not), and an
+// address removed from its user's list is deleted as an orphan.
+func TestDeleteCascades(t *testing.T) {
+	l := &logged{}
+	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	defer e.Close()
+	reg := orm.NewRegistry()
+	users, _ := reg.Map(CUser{})
+	addresses, _ := reg.Map(CAddress{})
+	reg.CreateAll(e)
+	s := orm.NewSession(e, reg)
+	bob := &CUser{Name: "Bob", Addresses: []*CAddress{{Email: "a"}, {Email: "b"}, {Email: "c"}}}
+	alice := &CUser{Name: "Alice", Addresses: []*CAddress{{Email: "d"}}}
+	s.AddAll(bob, alice)
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	bob.Addresses = bob.Addresses[1:] // "a" is an orphan now
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := orm.NewSession(e, reg)
+	var a *CUser
+	fresh.Get(&a, alice.ID) // her addresses are not loaded
+	fresh.Delete(a)
+	l.take()
+	if err := fresh.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	log := l.take()
+	if strings.Index(log, "DELETE FROM addresses") > strings.Index(log, "DELETE FROM users") || !strings.Contains(log, "DELETE FROM addresses") {
+		t.Errorf("cascade delete log:\n%s", log)
+	}
+	var left []*CAddress
+	fresh.Query(addresses).OrderBy(addresses.C("id")).All(&left)
+	var emails []string
+	for _, x := range left {
+		emails = append(emails, x.Email)
+	}
+	if strings.Join(emails, ",") != "b,c" {
+		t.Errorf("addresses left: %v", emails)
+	}
+	n, _ := fresh.Query(users).Count()
+	if n != 1 {
+		t.Errorf("%d users left", n)
+	}
+}

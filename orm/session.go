@@ -90,6 +90,9 @@ type Session struct {
 
 	beforeFlush, afterFlush []FlushHook
 	loading                 []any // objects a load made, owners not yet recorded
+	// relSnaps are the one-to-many lists as last loaded or flushed, for
+	// delete-orphan.
+	relSnaps map[any]map[string][]any
 }
 
 // NewSession opens a session on an engine for the registry's models
@@ -297,6 +300,9 @@ func (s *Session) Flush() error {
 	if err := s.cascade(); err != nil {
 		return err
 	}
+	if err := s.cascadeDeletes(); err != nil {
+		return err
+	}
 	parents, err := s.parents()
 	if err != nil {
 		return err
@@ -389,6 +395,11 @@ func (s *Session) Flush() error {
 	if err != nil {
 		s.Rollback()
 		return err
+	}
+	for _, in := range s.byPtr {
+		if in.state == Persistent {
+			s.snapRels(in)
+		}
 	}
 	for _, fn := range s.afterFlush {
 		if err := fn(s); err != nil {
