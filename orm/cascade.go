@@ -3,6 +3,8 @@ package orm
 import (
 	"fmt"
 	"reflect"
+
+	"crucible/orm/core"
 )
 
 // cascade adds to the session every object reached through the
@@ -56,7 +58,7 @@ func (s *Session) parents() (map[any]parentLink, error) {
 			continue
 		}
 		for _, r := range in.m.relOrder {
-			if !r.Many {
+			if !r.Many || r.ManyToMany() {
 				continue
 			}
 			for _, child := range r.related(in.obj) {
@@ -179,7 +181,19 @@ func (s *Session) Related(obj any, rel string) *Query {
 		q.err = err
 		return q
 	}
-	q = s.Query(r.target).Filter(r.where(in.obj))
+	if r.ManyToMany() {
+		var on, where []core.Expr
+		for i, c := range r.targetFK {
+			on = append(on, r.target.C(r.targetRef[i]).Eq(r.secondary.C(c)))
+		}
+		ov := in.m.values(in.obj)
+		for i, c := range r.ownerFK {
+			where = append(where, r.secondary.C(c).Eq(ov[in.m.fieldIndex(r.ownerRef[i])]))
+		}
+		q = s.Query(r.target).Join(r.secondary, on...).Filter(where...)
+	} else {
+		q = s.Query(r.target).Filter(r.where(in.obj))
+	}
 	if r.orderBy != "" {
 		q = q.OrderBy(r.target.C(r.orderBy))
 	}
@@ -265,7 +279,7 @@ func (s *Session) cascadeDeletes() error {
 						}
 					}
 				}
-				if in.state == Persistent && r.deleteOrphan {
+				if in.state == Persistent && r.deleteOrphan && !r.ManyToMany() {
 					cur := map[any]bool{}
 					for _, c := range r.related(in.obj) {
 						cur[c] = true
@@ -291,7 +305,7 @@ func (s *Session) cascadeDeletes() error {
 // for delete-orphan to see what left them.
 func (s *Session) snapRels(in *instance) {
 	for _, r := range in.m.relOrder {
-		if !r.Many || !r.deleteOrphan {
+		if !r.Many || !(r.deleteOrphan || r.ManyToMany()) {
 			continue
 		}
 		if s.relSnaps == nil {
@@ -302,4 +316,79 @@ func (s *Session) snapRels(in *instance) {
 		}
 		s.relSnaps[in.ptr][r.Name] = r.related(in.obj)
 	}
+}
+
+// syncAssociations writes a flush's changes to many-to-many lists: a row
+// of the association table for each pair added, a DELETE for each pair
+// removed, and for a deleted owner, every row of its pairs.
+func (s *Session) syncAssociations(deleting bool) error {
+	for _, in := range s.byPtr {
+		for _, r := range in.m.relOrder {
+			if !r.ManyToMany() {
+				continue
+			}
+			if err := r.resolve(s.reg); err != nil {
+				return err
+			}
+			if deleting != (in.state == Deleted) {
+				continue
+			}
+			prev := s.relSnaps[in.ptr][r.Name]
+			cur := r.related(in.obj)
+			if in.state == Deleted {
+				if _, err := s.conn.Execute(r.secondary.Delete().Where(r.ownerWhere(in.obj))); err != nil {
+					return flushError("DELETE "+r.secondary.Name+" of", in, err)
+				}
+				continue
+			}
+			had := map[any]bool{}
+			for _, p := range prev {
+				had[p] = true
+			}
+			has := map[any]bool{}
+			for _, c := range cur {
+				has[c] = true
+				if !had[c] {
+					row := r.pairRow(in.obj, reflect.ValueOf(c).Elem())
+					if _, err := s.conn.Execute(r.secondary.Insert().Values(row)); err != nil {
+						return flushError("INSERT INTO "+r.secondary.Name+" for", in, err)
+					}
+				}
+			}
+			for _, p := range prev {
+				if !has[p] {
+					row := r.pairRow(in.obj, reflect.ValueOf(p).Elem())
+					if _, err := s.conn.Execute(r.secondary.Delete().Where(r.pairWhere(row))); err != nil {
+						return flushError("DELETE FROM "+r.secondary.Name+" for", in, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// associationsChanged tells whether some many-to-many list differs from
+// what was last loaded or flushed.
+func (s *Session) associationsChanged() bool {
+	for _, in := range s.byPtr {
+		for _, r := range in.m.relOrder {
+			if !r.ManyToMany() {
+				continue
+			}
+			if in.state == Deleted {
+				return true
+			}
+			prev, cur := s.relSnaps[in.ptr][r.Name], r.related(in.obj)
+			if len(prev) != len(cur) {
+				return true
+			}
+			for i := range cur {
+				if prev[i] != cur[i] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

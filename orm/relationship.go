@@ -36,7 +36,21 @@ type Relationship struct {
 	// fkCols are the foreign key's columns (in the child's table) and
 	// refCols the parent's columns they point at.
 	fkCols, refCols []string
+	// secondaryName names the association table of a many-to-many; its
+	// keys to the owner and to the target are ownerFK/ownerRef and
+	// targetFK/targetRef.
+	secondaryName       string
+	secondary           *core.Table
+	ownerFK, ownerRef   []string
+	targetFK, targetRef []string
 }
+
+// Secondary is a many-to-many's association table (nil for the others),
+// for joins.
+func (r *Relationship) Secondary() *core.Table { return r.secondary }
+
+// ManyToMany tells a relationship through an association table.
+func (r *Relationship) ManyToMany() bool { return r.secondaryName != "" }
 
 // readRelationships notes the rel-tagged fields of a model; they are
 // resolved against their target models when first used.
@@ -81,8 +95,10 @@ func readRelationships(m *Mapper, t reflect.Type) error {
 				}
 			case "delete-orphan":
 				r.deleteOrphan = true
+			case "secondary":
+				r.secondaryName = v
 			default:
-				return fmt.Errorf("orm: %s.%s: unknown rel tag option %q (want order_by=column, backref=Field, cascade=delete|delete-orphan)", m.Name, sf.Name, k)
+				return fmt.Errorf("orm: %s.%s: unknown rel tag option %q (want order_by=column, backref=Field, cascade=delete|delete-orphan, secondary=table)", m.Name, sf.Name, k)
 			}
 		}
 		if m.rels == nil {
@@ -102,6 +118,9 @@ func (r *Relationship) resolve(reg *Registry) error {
 	target, err := reg.Mapper(r.elem)
 	if err != nil {
 		return fmt.Errorf("orm: relationship %s.%s: %w", r.owner.Name, r.Name, err)
+	}
+	if r.secondaryName != "" {
+		return r.resolveSecondary(reg, target)
 	}
 	child, parent := target, r.owner // one-to-many: the target holds the key
 	if !r.Many {
@@ -192,6 +211,64 @@ func (r *Relationship) where(obj reflect.Value) core.Expr {
 		for i, col := range r.refCols {
 			conds = append(conds, r.target.C(col).Eq(vals[r.owner.fieldIndex(r.fkCols[i])]))
 		}
+	}
+	return core.And(conds...)
+}
+
+// resolveSecondary finds a many-to-many's association table and its keys
+// to both sides.
+func (r *Relationship) resolveSecondary(reg *Registry, target *Mapper) error {
+	sec := reg.MetaData.Table(r.secondaryName)
+	if sec == nil {
+		return fmt.Errorf("orm: relationship %s.%s: no table %s in the registry's MetaData (core.NewTable(registry.MetaData, %q, ...))", r.owner.Name, r.Name, r.secondaryName, r.secondaryName)
+	}
+	for _, fk := range sec.ForeignKeys() {
+		switch fk.RefTable {
+		case r.owner.Table.Name:
+			if r.ownerFK == nil {
+				r.ownerFK, r.ownerRef = fk.Columns, fk.RefColumns
+				continue
+			}
+			fallthrough
+		case target.Table.Name:
+			r.targetFK, r.targetRef = fk.Columns, fk.RefColumns
+		}
+	}
+	if r.ownerFK == nil || r.targetFK == nil {
+		return fmt.Errorf("orm: relationship %s.%s: table %s needs foreign keys to %s and to %s", r.owner.Name, r.Name, sec.Name, r.owner.Table.Name, target.Table.Name)
+	}
+	r.secondary, r.target = sec, target
+	return nil
+}
+
+// pairKey is an association row: the owner's and the target's keys.
+func (r *Relationship) pairRow(owner, target reflect.Value) core.Row {
+	row := core.Row{}
+	ov, tv := r.owner.values(owner), r.target.values(target)
+	for i, c := range r.ownerFK {
+		row[c] = ov[r.owner.fieldIndex(r.ownerRef[i])]
+	}
+	for i, c := range r.targetFK {
+		row[c] = tv[r.target.fieldIndex(r.targetRef[i])]
+	}
+	return row
+}
+
+// pairWhere finds an association row.
+func (r *Relationship) pairWhere(row core.Row) core.Expr {
+	var conds []core.Expr
+	for _, c := range append(append([]string(nil), r.ownerFK...), r.targetFK...) {
+		conds = append(conds, r.secondary.C(c).Eq(row[c]))
+	}
+	return core.And(conds...)
+}
+
+// ownerWhere finds every association row of an owner.
+func (r *Relationship) ownerWhere(owner reflect.Value) core.Expr {
+	var conds []core.Expr
+	ov := r.owner.values(owner)
+	for i, c := range r.ownerFK {
+		conds = append(conds, r.secondary.C(c).Eq(ov[r.owner.fieldIndex(r.ownerRef[i])]))
 	}
 	return core.And(conds...)
 }

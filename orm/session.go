@@ -322,7 +322,7 @@ func (s *Session) Flush() error {
 			}
 		}
 	}
-	if len(inserts)+len(updates)+len(deletes) == 0 {
+	if len(inserts)+len(updates)+len(deletes) == 0 && !s.associationsChanged() {
 		return nil
 	}
 	rank := s.reg.rank()
@@ -384,6 +384,14 @@ func (s *Session) Flush() error {
 			if err := s.update(in); err != nil {
 				return err
 			}
+		}
+		// Both sides of every pair have keys now; pairs of objects being
+		// deleted go before them.
+		if err := s.syncAssociations(false); err != nil {
+			return err
+		}
+		if err := s.syncAssociations(true); err != nil {
+			return err
 		}
 		for _, in := range deletes {
 			if err := s.delete(in); err != nil {
