@@ -265,6 +265,10 @@ func (s *Session) Refresh(obj any) error {
 		return fmt.Errorf("orm: %w: cannot refresh %T", ErrNotPersisted, obj)
 	}
 	in.expired = true
+	// The object's unflushed changes are what Refresh discards: no flush.
+	saved := s.Autoflush
+	s.Autoflush = false
+	defer func() { s.Autoflush = saved }()
 	found, err := s.Query(in.m).Filter(in.m.pkWhere(in.loaded)).load(nil)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -84,11 +85,15 @@ func Repr(v any) string {
 	case time.Time:
 		return "'" + x.Format("2006-01-02 15:04:05.999999") + "'"
 	case float64:
-		s := fmt.Sprint(x)
-		if !strings.ContainsAny(s, ".e") {
-			s += ".0"
+		// Python writes floats below 1e16 in full: 1000000.0, not 1e+06.
+		if math.Abs(x) < 1e16 {
+			s := strconv.FormatFloat(x, 'f', -1, 64)
+			if !strings.Contains(s, ".") {
+				s += ".0"
+			}
+			return s
 		}
-		return s
+		return strconv.FormatFloat(x, 'e', -1, 64)
 	}
 	return fmt.Sprint(v)
 }
