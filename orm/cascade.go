@@ -21,7 +21,7 @@ func (s *Session) cascade() error {
 					return err
 				}
 				for _, o := range r.related(in.obj) {
-					if _, ok := s.byPtr[o]; !ok {
+					if _, ok := s.byPtr[o]; !ok && !s.gone[o] {
 						found = append(found, o)
 					}
 				}

@@ -93,6 +93,9 @@ type Session struct {
 	// relSnaps are the one-to-many lists as last loaded or flushed, for
 	// delete-orphan.
 	relSnaps map[any]map[string][]any
+	// gone are the objects this session deleted: a list that still holds
+	// one must not bring it back through the save-update cascade.
+	gone map[any]bool
 }
 
 // NewSession opens a session on an engine for the registry's models
@@ -576,6 +579,10 @@ func (s *Session) delete(in *instance) error {
 	}
 	in.deletedFlushed = true
 	delete(s.identity, in.key)
+	if s.gone == nil {
+		s.gone = map[any]bool{}
+	}
+	s.gone[in.ptr] = true
 	return s.reg.fire(in.m, AfterDelete, in.ptr)
 }
 
@@ -640,6 +647,7 @@ func (s *Session) Rollback() error {
 			}
 			in.state = Persistent
 			in.deletedFlushed = false
+			delete(s.gone, in.ptr)
 			s.identity[in.key] = in
 		}
 	}
