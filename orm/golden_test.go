@@ -74,6 +74,7 @@ func TestGoldenQueries(t *testing.T) {
 			s.Related(u, "addresses").Filter(addresses.C("type").Eq("H")).One(&a)
 		}},
 		{"select_in", func() { s.Query(users).SelectIn("addresses").All(&us) }},
+		{"joined", func() { s.Query(users).Joined("addresses").All(&us) }},
 		{"load", func() {
 			s.Query(addresses).First(&a)
 			s.Load(a, "user")

@@ -26,8 +26,8 @@ type Query struct {
 	sel  *core.SelectStmt
 	err  error
 	// selectIn are relationships to load for the objects found, one query
-	// each (selectinload).
-	selectIn []string
+	// each (selectinload); joined, in the same query (joinedload).
+	selectIn, joined []string
 }
 
 // SelectIn loads relationships of the objects a query finds, with one
@@ -231,7 +231,16 @@ func (s *Session) owned() {
 
 // loadAll is load and then the query's SelectIn relationships.
 func (q *Query) loadAll(st *core.SelectStmt) ([]any, error) {
-	objs, err := q.load(st)
+	load := q.load
+	if len(q.joined) > 0 {
+		load = func(st *core.SelectStmt) ([]any, error) {
+			if st == nil {
+				st = q.sel
+			}
+			return q.loadJoined(st)
+		}
+	}
+	objs, err := load(st)
 	if err != nil || len(objs) == 0 {
 		return objs, err
 	}

@@ -304,3 +304,29 @@ func TestManyToMany(t *testing.T) {
 		t.Errorf("%d pairs after deleting a post", n)
 	}
 }
+
+// Joined loads every user's addresses in the same query, with a LEFT
+// OUTER JOIN, keeping users without any.
+func TestJoinedLoading(t *testing.T) {
+	e, reg, users, _, l := relSetup(t)
+	s := orm.NewSession(e, reg)
+	s.AddAll(&RUser{Name: "Bob", Addresses: []*RAddress{{Email: "b1"}, {Email: "b2"}}}, &RUser{Name: "Nobody"})
+	s.Commit()
+	fresh := orm.NewSession(e, reg)
+	l.take()
+	var all []*RUser
+	if err := fresh.Query(users).OrderBy(users.C("id")).Joined("addresses").All(&all); err != nil {
+		t.Fatal(err)
+	}
+	log := l.take()
+	if strings.Count(log, "SELECT") != 1 || !strings.Contains(log, "FROM users LEFT OUTER JOIN addresses AS addresses_1 ON users.id = addresses_1.user_id ORDER BY users.id, addresses_1.id") {
+		t.Errorf("log:\n%s", log)
+	}
+	if len(all) != 2 || len(all[0].Addresses) != 2 || all[0].Addresses[1].Email != "b2" || all[0].Addresses[0].User != all[0] || len(all[1].Addresses) != 0 {
+		t.Errorf("joined: %d users, %+v", len(all), all)
+	}
+	var u *RUser
+	if err := fresh.Query(users).Joined("addresses").First(&u); err == nil || !strings.Contains(err.Error(), "use SelectIn") {
+		t.Errorf("joined with a limit: %v", err)
+	}
+}
