@@ -3,6 +3,7 @@ package orm
 import (
 	"fmt"
 	"reflect"
+	"slices"
 
 	"crucible/orm/core"
 )
@@ -12,10 +13,16 @@ import (
 func (s *Session) cascade() error {
 	for {
 		var found []any
+		// In the order objects joined, and each list in its order, so that
+		// cascaded objects are inserted in the order a reader expects.
+		owners := make([]*instance, 0, len(s.byPtr))
 		for _, in := range s.byPtr {
-			if in.state == Deleted {
-				continue
+			if in.state != Deleted && len(in.m.relOrder) > 0 {
+				owners = append(owners, in)
 			}
+		}
+		slices.SortFunc(owners, func(a, b *instance) int { return a.order - b.order })
+		for _, in := range owners {
 			for _, r := range in.m.relOrder {
 				if err := r.resolve(s.reg); err != nil {
 					return err

@@ -373,12 +373,37 @@ func (m *Mapper) pkWhere(vals []any) core.Expr {
 	return core.And(conds...)
 }
 
+// identityKey is the key of an object in the identity map: its mapper
+// and its primary key, an integer kept as one (no string to build) and
+// any other key written out.
+type identityKey struct {
+	m *Mapper
+	n int64
+	s string
+}
+
+func (k identityKey) String() string {
+	if k.s != "" {
+		return k.s
+	}
+	return strconv.FormatInt(k.n, 10)
+}
+
 // identity is the key of an object in the identity map.
-func (m *Mapper) identity(vals []any) string {
+func (m *Mapper) identity(vals []any) identityKey {
+	if len(m.pk) == 1 {
+		switch v := vals[m.pk[0]].(type) {
+		case int64:
+			return identityKey{m: m, n: v}
+		case int:
+			return identityKey{m: m, n: int64(v)}
+		}
+	}
 	var b strings.Builder
-	b.WriteString(m.Table.Name)
-	for _, fi := range m.pk {
-		b.WriteByte('|')
+	for i, fi := range m.pk {
+		if i > 0 {
+			b.WriteByte('|')
+		}
 		v := vals[fi]
 		rv := reflect.ValueOf(v)
 		switch rv.Kind() {
@@ -390,7 +415,7 @@ func (m *Mapper) identity(vals []any) string {
 			fmt.Fprint(&b, v)
 		}
 	}
-	return b.String()
+	return identityKey{m: m, s: "|" + b.String()}
 }
 
 // hasKey tells whether an object's primary key is set (non-zero).

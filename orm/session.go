@@ -63,7 +63,7 @@ type instance struct {
 	ptr   any
 	m     *Mapper
 	state State
-	key   string
+	key   identityKey
 	// loaded are the values as last loaded or flushed: what a flush
 	// compares with to find changes. committed are the values as last
 	// committed: what a rollback restores.
@@ -82,7 +82,7 @@ type Session struct {
 	conn     *engine.Connection
 	tx       *engine.Transaction
 	byPtr    map[any]*instance
-	identity map[string]*instance
+	identity map[identityKey]*instance
 	seq      int
 	// Autoflush flushes pending changes before each query, so a query
 	// sees them (true by default).
@@ -101,7 +101,7 @@ type Session struct {
 // NewSession opens a session on an engine for the registry's models
 // (sessionmaker(bind=engine)()).
 func NewSession(e *engine.Engine, reg *Registry) *Session {
-	return &Session{e: e, reg: reg, byPtr: map[any]*instance{}, identity: map[string]*instance{}, Autoflush: true}
+	return &Session{e: e, reg: reg, byPtr: map[any]*instance{}, identity: map[identityKey]*instance{}, Autoflush: true}
 }
 
 // String is how SQLAlchemy prints a session, less the address.
@@ -164,7 +164,7 @@ func (s *Session) track(in *instance) {
 
 func (s *Session) detach(in *instance, state State) {
 	delete(s.byPtr, in.ptr)
-	if in.key != "" && s.identity[in.key] == in {
+	if in.key.m != nil && s.identity[in.key] == in {
 		delete(s.identity, in.key)
 	}
 	owners.Lock()
@@ -656,7 +656,14 @@ func (s *Session) Rollback() error {
 
 // Close rolls back what is open and lets every object go.
 func (s *Session) Close() error {
-	err := s.Rollback()
+	var err error
+	if s.tx != nil {
+		// The transaction ends; the objects go as they are (close does
+		// not put values back, as rollback does).
+		err = s.tx.Rollback()
+		s.conn.Close()
+		s.conn, s.tx = nil, nil
+	}
 	owners.Lock()
 	for ptr := range s.byPtr {
 		delete(owners.m, ptr)
@@ -665,7 +672,7 @@ func (s *Session) Close() error {
 	for _, in := range s.byPtr {
 		in.state = Detached
 	}
-	s.byPtr, s.identity = map[any]*instance{}, map[string]*instance{}
+	s.byPtr, s.identity = map[any]*instance{}, map[identityKey]*instance{}
 	return err
 }
 
