@@ -282,6 +282,23 @@ func (s *Session) Refresh(obj any) error {
 	return nil
 }
 
+// endTx commits or rolls back the session's transaction, if it has one,
+// and gives its connection back.
+func (s *Session) endTx(commit bool) error {
+	if s.tx == nil {
+		return nil
+	}
+	var err error
+	if commit {
+		err = s.tx.Commit()
+	} else {
+		err = s.tx.Rollback()
+	}
+	s.conn.Close()
+	s.conn, s.tx = nil, nil
+	return err
+}
+
 // begin opens the session's transaction, if it has none.
 func (s *Session) begin() error {
 	if s.tx != nil {
@@ -595,10 +612,7 @@ func (s *Session) Commit() error {
 	if s.tx == nil {
 		return nil
 	}
-	err := s.tx.Commit()
-	s.conn.Close()
-	s.conn, s.tx = nil, nil
-	if err != nil {
+	if err := s.endTx(true); err != nil {
 		return err
 	}
 	for _, in := range s.byPtr {
@@ -618,12 +632,7 @@ func (s *Session) Commit() error {
 // objects inserted in it leave it too, and the others get back the values
 // they had at the last commit (or load).
 func (s *Session) Rollback() error {
-	var err error
-	if s.tx != nil {
-		err = s.tx.Rollback()
-		s.conn.Close()
-		s.conn, s.tx = nil, nil
-	}
+	err := s.endTx(false)
 	for _, in := range s.byPtr {
 		switch {
 		case in.state == Pending:
@@ -656,14 +665,9 @@ func (s *Session) Rollback() error {
 
 // Close rolls back what is open and lets every object go.
 func (s *Session) Close() error {
-	var err error
-	if s.tx != nil {
-		// The transaction ends; the objects go as they are (close does
-		// not put values back, as rollback does).
-		err = s.tx.Rollback()
-		s.conn.Close()
-		s.conn, s.tx = nil, nil
-	}
+	// The transaction ends; the objects go as they are (close does not
+	// put values back, as rollback does).
+	err := s.endTx(false)
 	owners.Lock()
 	for ptr := range s.byPtr {
 		delete(owners.m, ptr)

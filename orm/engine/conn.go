@@ -325,20 +325,10 @@ func (c *Connection) insertManyValues(ins *core.InsertStmt, rows []core.Row, one
 	ctx := context.Background()
 	start := time.Now()
 	per := max(1, batchParams/len(many[0]))
-	own := c.tx == nil
-	var tx *sql.Tx
-	ex := c.executor()
-	if own {
-		var err error
-		if tx, err = c.conn.BeginTx(ctx, nil); err != nil {
-			return nil, err
-		}
-		ex = tx
-	}
 	res := &Result{}
 	batches := 0
-	var failed string
-	err := func() error {
+	failed := oneRow
+	own, err := c.atomically(func(ex executor) error {
 		for i := 0; i < len(rows); i += per {
 			batch := ins.Values(rows[i:min(i+per, len(rows))]...)
 			compiled, _, err := c.engine.compile(batch)
@@ -370,28 +360,11 @@ func (c *Connection) insertManyValues(ins *core.InsertStmt, rows []core.Row, one
 			res.LastInsertID, _ = r.LastInsertId()
 		}
 		return nil
-	}()
-	if own {
-		if err != nil {
-			tx.Rollback()
-		} else {
-			err = tx.Commit()
-		}
-	}
+	})
 	if note != "" {
 		note += fmt.Sprintf(" [insertmanyvalues %d statements]", batches)
 	}
-	c.engine.echo(LogEntry{Statement: oneRow, Many: many, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err})
-	if err != nil {
-		if own {
-			c.engine.echo(LogEntry{Statement: "ROLLBACK", Event: true})
-		}
-		return nil, c.wrap(err, failed)
-	}
-	if own {
-		c.engine.echo(LogEntry{Statement: "COMMIT", Event: true})
-	}
-	return res, nil
+	return c.finishMany(own, LogEntry{Statement: oneRow, Many: many, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, failed, res)
 }
 
 func (c *Connection) executeManyText(t *core.TextClause, rows []core.Row) (*Result, error) {
@@ -410,18 +383,8 @@ func (c *Connection) executeManyText(t *core.TextClause, rows []core.Row) (*Resu
 func (c *Connection) runMany(sqlText, note string, many [][]any) (*Result, error) {
 	ctx := context.Background()
 	start := time.Now()
-	own := c.tx == nil
-	var ex executor = c.executor()
-	var tx *sql.Tx
-	if own {
-		var err error
-		if tx, err = c.conn.BeginTx(ctx, nil); err != nil {
-			return nil, err
-		}
-		ex = tx
-	}
 	res := &Result{}
-	err := func() error {
+	own, err := c.atomically(func(ex executor) error {
 		stmt, err := ex.PrepareContext(ctx, sqlText)
 		if err != nil {
 			return err
@@ -437,20 +400,40 @@ func (c *Connection) runMany(sqlText, note string, many [][]any) (*Result, error
 			res.LastInsertID, _ = r.LastInsertId()
 		}
 		return nil
-	}()
-	if own {
-		if err != nil {
-			tx.Rollback()
-		} else {
-			err = tx.Commit()
-		}
+	})
+	return c.finishMany(own, LogEntry{Statement: sqlText, Many: many, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, sqlText, res)
+}
+
+// atomically runs fn in the connection's open transaction, or in one of
+// its own that commits, or rolls back on an error; own tells which.
+func (c *Connection) atomically(fn func(executor) error) (own bool, err error) {
+	if c.tx != nil {
+		return false, fn(c.tx)
 	}
-	c.engine.echo(LogEntry{Statement: sqlText, Many: many, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err})
+	tx, err := c.conn.BeginTx(context.Background(), nil)
 	if err != nil {
-		return nil, c.wrap(err, sqlText)
+		return true, err
 	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return true, err
+	}
+	return true, tx.Commit()
+}
+
+// finishMany logs an executemany and, for one in a transaction of its
+// own, how that transaction ended.
+func (c *Connection) finishMany(own bool, le LogEntry, failed string, res *Result) (*Result, error) {
+	c.engine.echo(le)
 	if own {
-		c.engine.echo(LogEntry{Statement: "COMMIT", Event: true})
+		event := "COMMIT"
+		if le.Err != nil {
+			event = "ROLLBACK"
+		}
+		c.engine.echo(LogEntry{Statement: event, Event: true})
+	}
+	if le.Err != nil {
+		return nil, c.wrap(le.Err, failed)
 	}
 	return res, nil
 }
