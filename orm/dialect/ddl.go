@@ -142,3 +142,11 @@ func (c *Compiler) dropIndex(s *core.DropIndexStmt) string {
 	}
 	return "DROP INDEX " + c.Ident(s.Index.Name)
 }
+
+// ColumnDDL writes a column's definition for a dialect, as CREATE TABLE
+// and ALTER TABLE ... ADD COLUMN write it.
+func ColumnDDL(d Dialect, col *core.Column) (string, error) {
+	c := &Compiler{d: d, anon: map[string]int{}}
+	spec := c.ColumnSpec(col)
+	return spec, c.err
+}

@@ -14,6 +14,7 @@ import (
 func init() {
 	Symbols["crucible/orm/dialect/dialect"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"ColumnDDL":        reflect.ValueOf(dialect.ColumnDDL),
 		"Compile":          reflect.ValueOf(dialect.Compile),
 		"Default":          reflect.ValueOf(&dialect.Default).Elem(),
 		"ErrUnsupported":   reflect.ValueOf(&dialect.ErrUnsupported).Elem(),
