@@ -1,0 +1,378 @@
+package migrate
+
+// This file moves a database along the graph: Alembic's upgrade,
+// downgrade and current, online against an engine or offline as a SQL
+// script.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"crucible/migrate/op"
+	"crucible/orm/dialect"
+	"crucible/orm/engine"
+)
+
+// Script is one revision: its place in the graph and what its upgrade
+// and downgrade do, as Alembic's upgrade() and downgrade() functions.
+type Script struct {
+	Revision
+	Upgrade   func(*Context) error
+	Downgrade func(*Context) error
+}
+
+// Reversible makes an upgrade from operations and the downgrade that
+// undoes them, their reverses in the opposite order. An operation that
+// cannot be reversed fails the downgrade, naming it.
+func Reversible(ops ...op.Operation) (upgrade, downgrade func(*Context) error) {
+	upgrade = func(c *Context) error { return c.Run(ops...) }
+	downgrade = func(c *Context) error {
+		for i := len(ops) - 1; i >= 0; i-- {
+			rev, err := ops[i].Reverse()
+			if err != nil {
+				return fmt.Errorf("%s: %w", ops[i], err)
+			}
+			if err := c.Run(rev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return upgrade, downgrade
+}
+
+// Context is what a script's upgrade or downgrade works through, as
+// Alembic's op: online it runs each operation on the migration's
+// connection; offline it writes the operation's SQL to the script.
+type Context struct {
+	dialect dialect.Dialect
+	conn    *engine.Connection
+	out     *strings.Builder
+}
+
+// Dialect is the database's dialect, for scripts that differ by it.
+func (c *Context) Dialect() dialect.Dialect { return c.dialect }
+
+// Connection is the migration's connection, or nil offline, where there
+// is no database to ask.
+func (c *Context) Connection() *engine.Connection { return c.conn }
+
+// Run runs operations in order.
+func (c *Context) Run(ops ...op.Operation) error {
+	for _, o := range ops {
+		stmts, err := o.SQL(c.dialect)
+		if err != nil {
+			return fmt.Errorf("%s: %w", o, err)
+		}
+		for _, s := range stmts {
+			if err := c.exec(s); err != nil {
+				return fmt.Errorf("%s: %w", o, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Execute runs SQL as written.
+func (c *Context) Execute(sql string) error { return c.Run(op.Execute{Statement: sql}) }
+
+func (c *Context) exec(sql string) error {
+	if c.conn == nil {
+		c.out.WriteString(sql + ";\n\n")
+		return nil
+	}
+	_, err := c.conn.ExecuteSQL(sql)
+	return err
+}
+
+// Migrator moves one database along a graph of scripts.
+type Migrator struct {
+	eng     *engine.Engine
+	graph   *Graph
+	scripts map[string]*Script
+	// VersionTable records the applied heads, one row each.
+	VersionTable string
+}
+
+// New checks the scripts' graph (see NewGraph) and makes a migrator for
+// the engine's database.
+func New(eng *engine.Engine, scripts ...*Script) (*Migrator, error) {
+	m := &Migrator{eng: eng, scripts: map[string]*Script{}, VersionTable: "alembic_version"}
+	revs := make([]*Revision, len(scripts))
+	for i, s := range scripts {
+		revs[i] = &s.Revision
+		m.scripts[s.ID] = s
+	}
+	g, err := NewGraph(revs)
+	if err != nil {
+		return nil, err
+	}
+	m.graph = g
+	return m, nil
+}
+
+// Graph is the scripts' revision graph.
+func (m *Migrator) Graph() *Graph { return m.graph }
+
+// Current lists the applied heads, none for a database never migrated.
+func (m *Migrator) Current() ([]string, error) {
+	has, err := m.eng.Inspector().HasTable(m.VersionTable)
+	if err != nil || !has {
+		return nil, err
+	}
+	res, err := m.eng.ExecuteSQL("SELECT version_num FROM " + m.VersionTable)
+	if err != nil {
+		return nil, err
+	}
+	var heads []string
+	for _, row := range res.Rows() {
+		heads = append(heads, fmt.Sprint(row[0]))
+	}
+	slices.Sort(heads)
+	return heads, nil
+}
+
+// Upgrade runs the upgrades from the applied revisions to target ("head",
+// "heads", a revision, "branch@head", "+1").
+//
+// On SQLite and PostgreSQL, whose DDL is transactional, the whole upgrade
+// is one transaction: if a script fails, the database stays at the
+// revisions it had. MySQL commits each DDL statement as it runs, so there
+// each revision commits on its own and a failure leaves the database at
+// the last revision that completed, its version recorded.
+func (m *Migrator) Upgrade(target string) error {
+	return m.move(target, true)
+}
+
+// Downgrade runs the downgrades from the applied revisions to target
+// ("base", a revision, "-1"), in the same transactions as Upgrade.
+func (m *Migrator) Downgrade(target string) error {
+	return m.move(target, false)
+}
+
+func (m *Migrator) move(target string, up bool) error {
+	current, err := m.Current()
+	if err != nil {
+		return err
+	}
+	steps, err := m.steps(current, target, up)
+	if err != nil || len(steps) == 0 {
+		return err
+	}
+	conn, err := m.eng.Connect()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	c := &Context{dialect: m.eng.Dialect(), conn: conn}
+	perRevision := m.eng.Dialect().Name() == "mysql"
+	tx, err := conn.Begin()
+	if err != nil {
+		return err
+	}
+	if err := c.exec(m.createVersionTable()); err != nil {
+		tx.Rollback()
+		return err
+	}
+	heads := current
+	for _, s := range steps {
+		next, err := m.apply(c, s, heads, up)
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		heads = next
+		if perRevision {
+			if err := tx.Commit(); err != nil {
+				return err
+			}
+			if tx, err = conn.Begin(); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Commit()
+}
+
+// UpgradeSQL is Alembic's upgrade --sql: the script an upgrade from
+// revision from ("base" or "" for an empty database) to target would run,
+// for a DBA to read or apply, made without a database.
+func (m *Migrator) UpgradeSQL(from, target string) (string, error) {
+	return m.offline(from, target, true)
+}
+
+// DowngradeSQL is Alembic's downgrade --sql from:target.
+func (m *Migrator) DowngradeSQL(from, target string) (string, error) {
+	return m.offline(from, target, false)
+}
+
+func (m *Migrator) offline(from, target string, up bool) (string, error) {
+	var current []string
+	if from != "" && from != "base" {
+		ids, err := m.graph.Resolve(from)
+		if err != nil {
+			return "", err
+		}
+		current = ids
+	}
+	steps, err := m.steps(current, target, up)
+	if err != nil {
+		return "", err
+	}
+	c := &Context{dialect: m.eng.Dialect(), out: &strings.Builder{}}
+	c.exec("BEGIN")
+	if len(current) == 0 {
+		c.exec(m.createVersionTable())
+	}
+	heads := current
+	for _, s := range steps {
+		if heads, err = m.apply(c, s, heads, up); err != nil {
+			return "", err
+		}
+	}
+	c.exec("COMMIT")
+	return c.out.String(), nil
+}
+
+// steps are the scripts a move runs, each checked for the function it
+// needs.
+func (m *Migrator) steps(current []string, target string, up bool) ([]*Script, error) {
+	var revs []*Revision
+	var err error
+	if up {
+		revs, err = m.graph.Upgrade(current, target)
+	} else {
+		revs, err = m.graph.Downgrade(current, target)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Script, len(revs))
+	for i, r := range revs {
+		s := m.scripts[r.ID]
+		if up && s.Upgrade == nil || !up && s.Downgrade == nil {
+			return nil, fmt.Errorf("migrate: revision %s (%s) has no %s", r.ID, where(r), direction(up))
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func direction(up bool) string {
+	if up {
+		return "upgrade"
+	}
+	return "downgrade"
+}
+
+// apply runs one script and records the heads it leaves, returning them.
+func (m *Migrator) apply(c *Context, s *Script, heads []string, up bool) ([]string, error) {
+	fn := s.Downgrade
+	if up {
+		fn = s.Upgrade
+	}
+	if err := fn(c); err != nil {
+		return nil, fmt.Errorf("migrate: %s of revision %s (%s) failed: %w", direction(up), s.ID, where(&s.Revision), err)
+	}
+	next := m.headsAfter(s, heads, up)
+	for _, stmt := range m.versionChanges(heads, next) {
+		if err := c.exec(stmt); err != nil {
+			return nil, err
+		}
+	}
+	return next, nil
+}
+
+// headsAfter are the applied heads once s is upgraded or downgraded: an
+// upgrade replaces the heads s revises with s; a downgrade replaces s with
+// those it revises that no other head already includes.
+func (m *Migrator) headsAfter(s *Script, heads []string, up bool) []string {
+	var next []string
+	if up {
+		below := m.revisedBy(s.ID)
+		for _, h := range heads {
+			if !below[h] {
+				next = append(next, h)
+			}
+		}
+		next = append(next, s.ID)
+	} else {
+		for _, h := range heads {
+			if h != s.ID {
+				next = append(next, h)
+			}
+		}
+		for _, d := range s.Down {
+			covered := false
+			for _, h := range next {
+				if m.revisedBy(h)[d] {
+					covered = true
+				}
+			}
+			if !covered {
+				next = append(next, d)
+			}
+		}
+	}
+	slices.Sort(next)
+	return next
+}
+
+// revisedBy is id and the revisions below it through Down alone: a
+// dependency is not part of a branch, so its head stays recorded.
+func (m *Migrator) revisedBy(id string) map[string]bool {
+	out := map[string]bool{}
+	var walk func(string)
+	walk = func(id string) {
+		if out[id] {
+			return
+		}
+		out[id] = true
+		if r := m.graph.Get(id); r != nil {
+			for _, d := range r.Down {
+				walk(d)
+			}
+		}
+	}
+	walk(id)
+	return out
+}
+
+// versionChanges are the statements that turn the version table's rows
+// from heads into next: an UPDATE where one head moves, as Alembic does,
+// and DELETEs and INSERTs where branches split or merge.
+func (m *Migrator) versionChanges(heads, next []string) []string {
+	var gone, added []string
+	for _, h := range heads {
+		if !slices.Contains(next, h) {
+			gone = append(gone, h)
+		}
+	}
+	for _, h := range next {
+		if !slices.Contains(heads, h) {
+			added = append(added, h)
+		}
+	}
+	var out []string
+	if len(gone) > 0 && len(added) > 0 {
+		out = append(out, fmt.Sprintf("UPDATE %s SET version_num=%s WHERE %s.version_num = %s",
+			m.VersionTable, quote(added[0]), m.VersionTable, quote(gone[0])))
+		gone, added = gone[1:], added[1:]
+	}
+	for _, h := range gone {
+		out = append(out, fmt.Sprintf("DELETE FROM %s WHERE %s.version_num = %s", m.VersionTable, m.VersionTable, quote(h)))
+	}
+	for _, h := range added {
+		out = append(out, fmt.Sprintf("INSERT INTO %s (version_num) VALUES (%s)", m.VersionTable, quote(h)))
+	}
+	return out
+}
+
+func (m *Migrator) createVersionTable() string {
+	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)",
+		m.VersionTable, m.VersionTable)
+}
+
+// quote is a revision id as a SQL string literal.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
