@@ -10,6 +10,7 @@ import (
 	"crucible/migrate/op"
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 )
 
 // scripts are a small history with a branch and a merge:
@@ -47,11 +48,26 @@ func newMigrator(t *testing.T, extra ...*migrate.Script) (*migrate.Migrator, *en
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
+	return migratorOn(t, eng, extra...), eng, &log
+}
+
+func migratorOn(t *testing.T, eng *engine.Engine, extra ...*migrate.Script) *migrate.Migrator {
+	t.Helper()
 	m, err := migrate.New(eng, append(scripts(), extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, eng, &log
+	return m
+}
+
+// failing is a revision on top of the merge whose upgrade fails.
+func failing() *migrate.Script {
+	return &migrate.Script{
+		Revision: migrate.Revision{ID: "e5", Down: []string{"m4"}, Path: "versions/e5.go"},
+		Upgrade: func(c *migrate.Context) error {
+			return c.Run(op.AddColumn{Table: "nowhere", Column: core.NewColumn("x", core.Integer{})})
+		},
+	}
 }
 
 func current(t *testing.T, m *migrate.Migrator) string {
@@ -127,13 +143,7 @@ func TestUpgradeDowngradeThroughAMerge(t *testing.T) {
 // own changes and those of the revisions before it in the same upgrade
 // are rolled back.
 func TestFailedUpgradeLeavesTheDatabaseAsItWas(t *testing.T) {
-	bad := &migrate.Script{
-		Revision: migrate.Revision{ID: "e5", Down: []string{"m4"}, Path: "versions/e5.go"},
-		Upgrade: func(c *migrate.Context) error {
-			return c.Run(op.AddColumn{Table: "nowhere", Column: core.NewColumn("x", core.Integer{})})
-		},
-	}
-	m, eng, _ := newMigrator(t, bad)
+	m, eng, _ := newMigrator(t, failing())
 	if err := m.Upgrade("b2"); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +165,48 @@ func TestFailedUpgradeLeavesTheDatabaseAsItWas(t *testing.T) {
 	}
 	if got, heads := tables(t, eng), current(t, m); got != "alembic_version" || heads != "" {
 		t.Errorf("a failed upgrade from base should leave the database at base: tables %q, heads %q", got, heads)
+	}
+}
+
+// The same moves on the servers: PostgreSQL's DDL is transactional like
+// SQLite's, so a failed upgrade leaves it at b2; MySQL commits each
+// revision, so the failure leaves it at the merge, the last revision that
+// completed.
+func TestOnServers(t *testing.T) {
+	for _, server := range []struct {
+		name         string
+		open         func(testing.TB, ...engine.Option) *engine.Engine
+		afterFailure string
+		tables       string
+	}{
+		{"postgresql", enginetest.Postgres, "b2", "alembic_version users"},
+		{"mysql", enginetest.MySQL, "m4", "alembic_version reminders users"},
+	} {
+		t.Run(server.name, func(t *testing.T) {
+			eng := server.open(t)
+			m := migratorOn(t, eng, failing())
+			if err := m.Upgrade("b2"); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Upgrade("heads"); err == nil {
+				t.Fatal("the upgrade through e5 should fail")
+			}
+			if got := current(t, m); got != server.afterFailure {
+				t.Errorf("after the failure the database is at %q, want %q", got, server.afterFailure)
+			}
+			if got := tables(t, eng); got != server.tables {
+				t.Errorf("after the failure the tables are %q, want %q", got, server.tables)
+			}
+			if err := m.Upgrade("m4"); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Downgrade("base"); err != nil {
+				t.Fatal(err)
+			}
+			if got, tabs := current(t, m), tables(t, eng); got != "" || tabs != "alembic_version" {
+				t.Errorf("after downgrading to base: heads %q, tables %q", got, tabs)
+			}
+		})
 	}
 }
 

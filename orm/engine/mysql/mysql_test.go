@@ -1,44 +1,14 @@
 package mysql_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 	_ "crucible/orm/engine/mysql"
 )
-
-// myEngine connects to the MySQL-compatible server `make test` starts
-// (.ci/mysql), in a database of the test's own that it drops afterwards.
-func myEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	url := os.Getenv("CRUCIBLE_MYSQL_URL")
-	if url == "" {
-		t.Fatal("CRUCIBLE_MYSQL_URL is not set: make test starts MariaDB with .ci/mysql and sets it")
-	}
-	admin, err := engine.CreateEngine(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := fmt.Sprintf("crucible_test_%d", os.Getpid())
-	if _, err := admin.ExecuteSQL("CREATE DATABASE " + db); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.ExecuteSQL("DROP DATABASE " + db)
-		admin.Close()
-	})
-	u, _ := engine.ParseURL(url)
-	e, err := engine.CreateEngine(fmt.Sprintf("mysql://%s:%s@%s:%s/%s", u.User, u.Password, u.Host, u.Port, db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
 
 func schemaTables() *core.MetaData {
 	md := core.NewMetaData()
@@ -60,7 +30,7 @@ func schemaTables() *core.MetaData {
 }
 
 func TestMySQL(t *testing.T) {
-	e := myEngine(t)
+	e := enginetest.MySQL(t)
 	md := schemaTables()
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)
@@ -101,7 +71,7 @@ func TestMySQL(t *testing.T) {
 }
 
 func TestMySQLReflect(t *testing.T) {
-	e := myEngine(t)
+	e := enginetest.MySQL(t)
 	md := schemaTables()
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)

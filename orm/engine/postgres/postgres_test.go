@@ -1,43 +1,14 @@
 package postgres_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 	_ "crucible/orm/engine/postgres"
 )
-
-// pgEngine connects to the PostgreSQL `make test` starts (.ci/postgres),
-// in a schema of the test's own that it drops afterwards.
-func pgEngine(t *testing.T) *engine.Engine {
-	t.Helper()
-	url := os.Getenv("CRUCIBLE_POSTGRES_URL")
-	if url == "" {
-		t.Fatal("CRUCIBLE_POSTGRES_URL is not set: make test starts PostgreSQL with .ci/postgres and sets it")
-	}
-	admin, err := engine.CreateEngine(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := fmt.Sprintf("crucible_test_%d", os.Getpid())
-	if _, err := admin.ExecuteSQL("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.ExecuteSQL("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	e, err := engine.CreateEngine(url + "?search_path=" + schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
 
 func schemaTables() *core.MetaData {
 	md := core.NewMetaData()
@@ -57,7 +28,7 @@ func schemaTables() *core.MetaData {
 }
 
 func TestPostgres(t *testing.T) {
-	e := pgEngine(t)
+	e := enginetest.Postgres(t)
 	md := schemaTables()
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)
@@ -107,7 +78,7 @@ func TestPostgres(t *testing.T) {
 
 // Reflecting what CreateAll made gives back the same tables.
 func TestPostgresReflect(t *testing.T) {
-	e := pgEngine(t)
+	e := enginetest.Postgres(t)
 	md := schemaTables()
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)
