@@ -136,22 +136,37 @@ func (m *Migrator) Current() ([]string, error) {
 // Upgrade runs the upgrades from the applied revisions to target ("head",
 // "heads", a revision, "branch@head", "+1").
 //
-// On SQLite and PostgreSQL, whose DDL is transactional, the whole upgrade
-// is one transaction: if a script fails, the database stays at the
-// revisions it had. MySQL commits each DDL statement as it runs, so there
-// each revision commits on its own and a failure leaves the database at
-// the last revision that completed, its version recorded.
+// Each revision runs in a transaction of its own with the change to the
+// version table, as Alembic's transaction_per_migration: if a script
+// fails, its changes are rolled back and the database stays at the last
+// revision that completed, with the error naming the revision, its file
+// and the operation. SQLite and PostgreSQL roll back DDL too; MySQL
+// commits each DDL statement as it runs, so there a failing script's
+// earlier statements stay. On PostgreSQL and MySQL the run holds a lock,
+// so two runs at once do not both apply a revision.
 func (m *Migrator) Upgrade(target string) error {
 	return m.move(target, true)
 }
 
 // Downgrade runs the downgrades from the applied revisions to target
-// ("base", a revision, "-1"), in the same transactions as Upgrade.
+// ("base", a revision, "-1"), in transactions as Upgrade's.
 func (m *Migrator) Downgrade(target string) error {
 	return m.move(target, false)
 }
 
 func (m *Migrator) move(target string, up bool) error {
+	conn, err := m.eng.Connect()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	unlock, err := m.lock(conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// The heads are read under the lock: a run that held it before may
+	// have moved them.
 	current, err := m.Current()
 	if err != nil {
 		return err
@@ -160,39 +175,51 @@ func (m *Migrator) move(target string, up bool) error {
 	if err != nil || len(steps) == 0 {
 		return err
 	}
-	conn, err := m.eng.Connect()
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	c := &Context{dialect: m.eng.Dialect(), conn: conn}
-	perRevision := m.eng.Dialect().Name() == "mysql"
-	tx, err := conn.Begin()
-	if err != nil {
-		return err
-	}
 	if err := c.exec(m.createVersionTable()); err != nil {
-		tx.Rollback()
 		return err
 	}
 	heads := current
 	for _, s := range steps {
+		tx, err := conn.Begin()
+		if err != nil {
+			return err
+		}
 		next, err := m.apply(c, s, heads, up)
 		if err != nil {
 			tx.Rollback()
 			return err
 		}
-		heads = next
-		if perRevision {
-			if err := tx.Commit(); err != nil {
-				return err
-			}
-			if tx, err = conn.Begin(); err != nil {
-				return err
-			}
+		if err := tx.Commit(); err != nil {
+			return err
 		}
+		heads = next
 	}
-	return tx.Commit()
+	return nil
+}
+
+// lock takes the database's advisory lock for migrations, where it has
+// one, and returns its release.
+func (m *Migrator) lock(conn *engine.Connection) (unlock func(), err error) {
+	key := "crucible_migrate_" + m.VersionTable
+	switch m.eng.Dialect().Name() {
+	case "postgresql":
+		if _, err := conn.ExecuteSQL("SELECT pg_advisory_lock(hashtext(" + quote(key) + "))"); err != nil {
+			return nil, err
+		}
+		return func() { conn.ExecuteSQL("SELECT pg_advisory_unlock(hashtext(" + quote(key) + "))") }, nil
+	case "mysql":
+		// GET_LOCK waits up to a minute, then says 0.
+		res, err := conn.ExecuteSQL("SELECT GET_LOCK(" + quote(key) + ", 60)")
+		if err != nil {
+			return nil, err
+		}
+		if got, _ := res.Scalar(); fmt.Sprint(got) != "1" {
+			return nil, fmt.Errorf("migrate: another migration holds the lock %s", key)
+		}
+		return func() { conn.ExecuteSQL("SELECT RELEASE_LOCK(" + quote(key) + ")") }, nil
+	}
+	return func() {}, nil
 }
 
 // UpgradeSQL is Alembic's upgrade --sql: the script an upgrade from
