@@ -198,6 +198,46 @@ func (m *Migrator) move(target string, up bool) error {
 	return nil
 }
 
+// Stamp records target ("head", "heads", "base", revisions) as the
+// applied revisions without running a script, as Alembic's stamp: for a
+// database whose schema was made some other way.
+func (m *Migrator) Stamp(target string) error {
+	ids, err := m.graph.Resolve(target)
+	if err != nil {
+		return err
+	}
+	slices.Sort(ids)
+	conn, err := m.eng.Connect()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	unlock, err := m.lock(conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	current, err := m.Current()
+	if err != nil {
+		return err
+	}
+	c := &Context{dialect: m.eng.Dialect(), conn: conn}
+	if err := c.exec(m.createVersionTable()); err != nil {
+		return err
+	}
+	tx, err := conn.Begin()
+	if err != nil {
+		return err
+	}
+	for _, stmt := range m.versionChanges(current, ids) {
+		if err := c.exec(stmt); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // lock takes the database's advisory lock for migrations, where it has
 // one, and returns its release.
 func (m *Migrator) lock(conn *engine.Connection) (unlock func(), err error) {

@@ -210,6 +210,42 @@ func TestOnServers(t *testing.T) {
 	}
 }
 
+// Stamp records revisions without running them; upgrades go on from there.
+func TestStamp(t *testing.T) {
+	m, eng, _ := newMigrator(t)
+	if _, err := eng.ExecuteSQL("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR(50), timezone VARCHAR(32))"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct{ target, heads string }{
+		{"b2", "b2"},
+		{"heads", "m4"},
+		{"c", "c3"}, // a partial id
+		{"base", ""},
+	} {
+		if err := m.Stamp(s.target); err != nil {
+			t.Fatalf("stamp %s: %v", s.target, err)
+		}
+		if got := current(t, m); got != s.heads {
+			t.Errorf("stamp %s: heads %q, want %q", s.target, got, s.heads)
+		}
+	}
+	if got := tables(t, eng); got != "alembic_version users" {
+		t.Errorf("stamp ran a script: tables %q", got)
+	}
+	if err := m.Stamp("b2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Upgrade("head"); err != nil {
+		t.Fatal(err)
+	}
+	if got := tables(t, eng); got != "alembic_version reminders users" {
+		t.Errorf("the upgrade from the stamped b2 left tables %q", got)
+	}
+	if err := m.Stamp("zz"); !errors.Is(err, migrate.ErrUnknownRevision) {
+		t.Errorf("stamp zz: %v", err)
+	}
+}
+
 func TestMissingDowngrade(t *testing.T) {
 	oneWay := &migrate.Script{
 		Revision: migrate.Revision{ID: "e5", Down: []string{"m4"}, Path: "versions/e5.go"},
