@@ -82,3 +82,63 @@ func TestIrreversible(t *testing.T) {
 		}
 	}
 }
+
+func TestAlterSQL(t *testing.T) {
+	md := core.NewMetaData()
+	statuses := core.NewTable(md, "statuses",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("name", core.String{Length: 20}),
+	)
+	tighten := op.AlterColumn{Table: "users", Name: "name", Nullable: op.Bool(false), Type: core.String{Length: 100},
+		ExistingType: core.String{Length: 50}, ExistingNullable: op.Bool(true)}
+	cases := []struct {
+		op   op.Operation
+		d    dialect.Dialect
+		want string
+	}{
+		{tighten, postgres.Dialect, "ALTER TABLE users ALTER COLUMN name SET NOT NULL; ALTER TABLE users ALTER COLUMN name TYPE VARCHAR(100)"},
+		{tighten, mysql.Dialect, "ALTER TABLE users MODIFY name VARCHAR(100) NOT NULL"},
+		{op.AlterColumn{Table: "users", Name: "tz", NewName: "timezone", ServerDefault: op.Default("'UTC'")}, postgres.Dialect,
+			"ALTER TABLE users ALTER COLUMN tz SET DEFAULT 'UTC'; ALTER TABLE users RENAME COLUMN tz TO timezone"},
+		{op.AlterColumn{Table: "users", Name: "tz", NewName: "timezone"}, sqlite.Dialect, "ALTER TABLE users RENAME COLUMN tz TO timezone"},
+		{op.CreateUniqueConstraint{Name: "uq_users_name", Table: "users", Columns: []string{"name"}}, postgres.Dialect,
+			"ALTER TABLE users ADD CONSTRAINT uq_users_name UNIQUE (name)"},
+		{op.CreateForeignKey{Name: "fk_u2u_patient", Source: "users_to_users", Referent: "users", Local: []string{"patient_user_id"}, Remote: []string{"id"}, OnDelete: "CASCADE"}, mysql.Dialect,
+			"ALTER TABLE users_to_users ADD CONSTRAINT fk_u2u_patient FOREIGN KEY(patient_user_id) REFERENCES users (id) ON DELETE CASCADE"},
+		{op.CreateCheckConstraint{Name: "ck_age", Table: "users", Condition: "age >= 0"}, postgres.Dialect, "ALTER TABLE users ADD CONSTRAINT ck_age CHECK (age >= 0)"},
+		{op.DropConstraint{Name: "fk_u2u_patient", Table: "users_to_users", Kind: op.ForeignKey}, mysql.Dialect, "ALTER TABLE users_to_users DROP FOREIGN KEY fk_u2u_patient"},
+		{op.DropConstraint{Name: "uq_users_name", Table: "users", Kind: op.Unique}, mysql.Dialect, "ALTER TABLE users DROP INDEX uq_users_name"},
+		{op.DropConstraint{Name: "uq_users_name", Table: "users"}, postgres.Dialect, "ALTER TABLE users DROP CONSTRAINT uq_users_name"},
+		{op.BulkInsert{Table: statuses, Rows: []core.Row{{"id": 1, "name": "active"}, {"id": 2, "name": "it's done"}}}, sqlite.Dialect,
+			"INSERT INTO statuses (id, name) VALUES (1, 'active'); INSERT INTO statuses (id, name) VALUES (2, 'it''s done')"},
+	}
+	for _, c := range cases {
+		sql, err := c.op.SQL(c.d)
+		if err != nil {
+			t.Errorf("%s on %s: %v", c.op, c.d.Name(), err)
+			continue
+		}
+		if got := strings.Join(sql, "; "); got != c.want {
+			t.Errorf("%s on %s:\n got %s\nwant %s", c.op, c.d.Name(), got, c.want)
+		}
+	}
+
+	back, err := tighten.Reverse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sql, _ := back.SQL(postgres.Dialect); strings.Join(sql, "; ") != "ALTER TABLE users ALTER COLUMN name DROP NOT NULL; ALTER TABLE users ALTER COLUMN name TYPE VARCHAR(50)" {
+		t.Errorf("the reverse of tightening: %v", sql)
+	}
+	if _, err := (op.AlterColumn{Table: "users", Name: "name", Nullable: op.Bool(false)}).Reverse(); !errors.Is(err, op.ErrIrreversible) {
+		t.Errorf("an alter without the existing nullability reversed: %v", err)
+	}
+	for _, o := range []op.Operation{tighten, op.CreateCheckConstraint{Name: "ck", Table: "users", Condition: "1"}} {
+		if _, err := o.SQL(sqlite.Dialect); !errors.Is(err, op.ErrBatchOnly) {
+			t.Errorf("%s on sqlite: %v", o, err)
+		}
+	}
+	if _, err := (op.DropConstraint{Name: "x", Table: "users"}).SQL(mysql.Dialect); err == nil || !strings.Contains(err.Error(), "give its kind") {
+		t.Errorf("mysql drop of a constraint of no kind: %v", err)
+	}
+}

@@ -148,7 +148,7 @@ func (in *Inspector) myUniques(table string) ([]*core.UniqueConstraint, error) {
 	var out []*core.UniqueConstraint
 	for _, ix := range all {
 		if kinds[ix.Name] == "UNIQUE" {
-			out = append(out, core.UniqueOn("", ix.Columns...))
+			out = append(out, core.UniqueOn(ix.Name, ix.Columns...))
 		}
 	}
 	return out, nil

@@ -116,7 +116,7 @@ ORDER BY c.oid, k.ord`, table)
 		name := r.At(0).(string)
 		if len(names) == 0 || names[len(names)-1] != name {
 			names = append(names, name)
-			out = append(out, core.UniqueOn(""))
+			out = append(out, core.UniqueOn(name))
 		}
 		u := out[len(out)-1]
 		u.Columns = append(u.Columns, r.At(1).(string))

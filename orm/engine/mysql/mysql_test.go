@@ -81,8 +81,16 @@ func TestMySQLReflect(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, fk := range got.ForeignKeys() {
-			fk.Name = "" // MySQL names what CREATE TABLE left unnamed
+		// The server names what CREATE TABLE left unnamed; reflection
+		// keeps those names (a migration needs them to drop a
+		// constraint), which the original does not have.
+		for _, c := range got.Constraints {
+			switch c := c.(type) {
+			case *core.ForeignKeyConstraint:
+				c.Name = ""
+			case *core.UniqueConstraint:
+				c.Name = ""
+			}
 		}
 		want, _ := e.Compile(core.CreateTable(orig))
 		have, err := e.Compile(core.CreateTable(got))
