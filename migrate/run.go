@@ -61,6 +61,16 @@ func (c *Context) Connection() *engine.Connection { return c.conn }
 // Run runs operations in order.
 func (c *Context) Run(ops ...op.Operation) error {
 	for _, o := range ops {
+		if b, ok := o.(op.BatchAlterTable); ok && b.CopyFrom == nil && c.conn != nil && b.Recreates(c.dialect) {
+			// Read the table through the migration's connection, which
+			// sees what this revision has changed so far.
+			t, err := c.conn.Inspector().Reflect(nil, b.Table)
+			if err != nil {
+				return fmt.Errorf("%s: %w", o, err)
+			}
+			b.CopyFrom = t
+			o = b
+		}
 		stmts, err := o.SQL(c.dialect)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o, err)

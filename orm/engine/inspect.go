@@ -10,10 +10,18 @@ import (
 )
 
 // Inspector reads a database's schema.
-type Inspector struct{ e *Engine }
+type Inspector struct {
+	e    *Engine
+	conn *Connection // nil: a pooled connection for each query
+}
 
 // Inspector returns an inspector for the engine's database.
-func (e *Engine) Inspector() *Inspector { return &Inspector{e} }
+func (e *Engine) Inspector() *Inspector { return &Inspector{e: e} }
+
+// Inspector returns an inspector that reads through the connection, so it
+// sees what the connection's open transaction has changed (a migration
+// reflecting a table it altered a moment ago).
+func (c *Connection) Inspector() *Inspector { return &Inspector{e: c.engine, conn: c} }
 
 // ColumnInfo is a column as the database describes it.
 type ColumnInfo struct {
@@ -48,7 +56,13 @@ func str(v any) string {
 }
 
 func (in *Inspector) rows(query string, args ...any) ([]*Row, error) {
-	res, err := in.e.ExecuteSQL(query, args...)
+	var res *Result
+	var err error
+	if in.conn != nil {
+		res, err = in.conn.ExecuteSQL(query, args...)
+	} else {
+		res, err = in.e.ExecuteSQL(query, args...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +336,11 @@ func enumValues(decl string) ([]string, bool) {
 // autoload=True) in SQLAlchemy. Columns of types it cannot place are
 // NullType.
 func Reflect(e *Engine, md *core.MetaData, name string) (*core.Table, error) {
-	in := e.Inspector()
+	return e.Inspector().Reflect(md, name)
+}
+
+// Reflect is Reflect through the inspector's connection.
+func (in *Inspector) Reflect(md *core.MetaData, name string) (*core.Table, error) {
 	cols, err := in.Columns(name)
 	if err != nil {
 		return nil, err
