@@ -98,6 +98,14 @@ func TestAlterOnServers(t *testing.T) {
 			if got := describe(t, eng, "users"); got != server.up {
 				t.Errorf("after the upgrade users is\n%s\nwant\n%s", got, server.up)
 			}
+			checks, err := eng.Inspector().CheckConstraints("statuses")
+			var got []string
+			for _, c := range checks {
+				got = append(got, c.Name+" "+strings.ReplaceAll(c.SQL, "`", "")) // MariaDB quotes names
+			}
+			if err != nil || strings.Join(got, "; ") != "ck_statuses_id n >= 0" {
+				t.Errorf("the reflected checks of statuses: %q %v", got, err)
+			}
 			for _, bad := range []string{"INSERT INTO statuses (id, user_id, n) VALUES (4, 1, -1)", "INSERT INTO statuses (id, user_id, n) VALUES (5, 99, 0)", "INSERT INTO users (id) VALUES (3)"} {
 				if _, err := eng.ExecuteSQL(bad); err == nil {
 					t.Errorf("%s: the constraints let it through", bad)

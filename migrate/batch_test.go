@@ -19,6 +19,7 @@ func TestBatchOnSQLite(t *testing.T) {
 		core.NewColumn("name", core.String{Length: 50}, core.Indexed()),
 		core.NewColumn("tz", core.String{Length: 32}),
 		core.NewColumn("age", core.String{Length: 8}),
+		core.Check("ck_users_id", "id > 0"),
 	)
 	base := &migrate.Script{Revision: migrate.Revision{ID: "a1"}}
 	base.Upgrade, base.Downgrade = migrate.Reversible(
@@ -45,7 +46,7 @@ func TestBatchOnSQLite(t *testing.T) {
 	if err := m.Upgrade("head"); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := describe(t, eng, "users"), "id INTEGER NOT NULL, name VARCHAR(50) NOT NULL, timezone VARCHAR(32), age INTEGER, unique "; got != want {
+	if got, want := describe(t, eng, "users"), "id INTEGER NOT NULL, name VARCHAR(50) NOT NULL, timezone VARCHAR(32), age INTEGER, unique uq_users_name"; got != want {
 		t.Errorf("after the batch users is\n%s\nwant\n%s", got, want)
 	}
 	rows := func() string {
@@ -61,7 +62,7 @@ func TestBatchOnSQLite(t *testing.T) {
 	if ixs, _ := eng.Inspector().Indexes("users"); len(ixs) != 1 || ixs[0].Name != "ix_users_name" {
 		t.Errorf("the index did not survive the batch: %+v", ixs)
 	}
-	for _, bad := range []string{"INSERT INTO users (id, name) VALUES (3, 'ed')", "INSERT INTO users (id) VALUES (4)"} {
+	for _, bad := range []string{"INSERT INTO users (id, name) VALUES (3, 'ed')", "INSERT INTO users (id) VALUES (4)", "INSERT INTO users (id, name) VALUES (-1, 'x')"} {
 		if _, err := eng.ExecuteSQL(bad); err == nil {
 			t.Errorf("%s: the batch's constraints let it through", bad)
 		}
@@ -76,5 +77,19 @@ func TestBatchOnSQLite(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("the log lacks %q:\n%s", want, all)
 		}
+	}
+
+	if err := m.Downgrade("a1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := describe(t, eng, "users"), "id INTEGER NOT NULL, name VARCHAR(50), tz VARCHAR(32), age VARCHAR(8)"; got != want {
+		t.Errorf("after the downgrade users is\n%s\nwant\n%s", got, want)
+	}
+	res, err := eng.ExecuteSQL("SELECT id, name, tz, age FROM users ORDER BY id")
+	if err != nil || !strings.Contains(res.String(), "(1, 'ed', 'UTC', '41')") || !strings.Contains(res.String(), "(2, 'wendy', None, '29')") {
+		t.Errorf("the rows after the downgrade: %v %v", res, err)
+	}
+	if _, err := eng.ExecuteSQL("INSERT INTO users (id, name) VALUES (-1, 'x')"); err == nil {
+		t.Error("the CHECK did not survive two rebuilds")
 	}
 }

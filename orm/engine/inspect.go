@@ -211,11 +211,19 @@ func (in *Inspector) UniqueConstraints(table string) ([]*core.UniqueConstraint, 
 		return in.pgUniques(table)
 	}
 	ixs, err := in.indexes(table, "u")
+	if err != nil {
+		return nil, err
+	}
+	sql, err := in.sqliteTableSQL(table)
+	if err != nil {
+		return nil, err
+	}
+	names, _ := sqliteConstraints(sql)
 	out := make([]*core.UniqueConstraint, len(ixs))
 	for i, ix := range ixs {
-		out[i] = core.UniqueOn("", ix.Columns...)
+		out[i] = core.UniqueOn(names[strings.Join(ix.Columns, ",")], ix.Columns...)
 	}
-	return out, err
+	return out, nil
 }
 
 func (in *Inspector) indexes(table, origin string) ([]*core.Index, error) {
@@ -353,6 +361,10 @@ func (in *Inspector) Reflect(md *core.MetaData, name string) (*core.Table, error
 	if err != nil {
 		return nil, err
 	}
+	checks, err := in.CheckConstraints(name)
+	if err != nil {
+		return nil, err
+	}
 	indexes, err := in.Indexes(name)
 	if err != nil {
 		return nil, err
@@ -383,6 +395,9 @@ func (in *Inspector) Reflect(md *core.MetaData, name string) (*core.Table, error
 	}
 	for _, u := range uniques {
 		items = append(items, u)
+	}
+	for _, c := range checks {
+		items = append(items, c)
 	}
 	for _, ix := range indexes {
 		items = append(items, ix)
