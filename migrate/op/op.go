@@ -1,8 +1,9 @@
 // Package op holds migration operations as values, in the manner of
 // Alembic's op directives: each says what it changes, knows its Reverse
 // (so a downgrade can be generated), and compiles to SQL for a dialect.
-// Running them against a database, and SQLite's batch mode for the
-// changes ALTER TABLE cannot make there, are the executor's job.
+// Changes SQLite's ALTER TABLE cannot make go in a BatchAlterTable, which
+// rebuilds the table there (batch.go). Running operations against a
+// database is package migrate's job.
 package op
 
 import (
