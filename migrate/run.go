@@ -349,7 +349,7 @@ func (m *Migrator) apply(c *Context, s *Script, heads []string, up bool) ([]stri
 	if up {
 		fn = s.Upgrade
 	}
-	if err := fn(c); err != nil {
+	if err := guard(fn, c); err != nil {
 		return nil, fmt.Errorf("migrate: %s of revision %s (%s) failed: %w", direction(up), s.ID, where(&s.Revision), err)
 	}
 	next := m.headsAfter(s, heads, up)
@@ -359,6 +359,17 @@ func (m *Migrator) apply(c *Context, s *Script, heads []string, up bool) ([]stri
 		}
 	}
 	return next, nil
+}
+
+// guard runs a script's function, turning a panic into an error so the
+// revision's transaction is rolled back like any failure's.
+func guard(fn func(*Context) error, c *Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return fn(c)
 }
 
 // headsAfter are the applied heads once s is upgraded or downgraded: an

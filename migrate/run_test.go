@@ -246,6 +246,28 @@ func TestStamp(t *testing.T) {
 	}
 }
 
+// A script that panics is a failure like any other: rolled back, named.
+func TestPanickingScript(t *testing.T) {
+	m, eng, _ := newMigrator(t, &migrate.Script{
+		Revision: migrate.Revision{ID: "e5", Down: []string{"m4"}, Path: "versions/e5.go"},
+		Upgrade: func(c *migrate.Context) error {
+			if err := c.Execute("CREATE TABLE audit (id INTEGER)"); err != nil {
+				return err
+			}
+			var users map[string]int
+			users["ed"] = 1
+			return nil
+		},
+	})
+	err := m.Upgrade("head")
+	if err == nil || !strings.Contains(err.Error(), "upgrade of revision e5 (versions/e5.go) failed: panic: assignment to entry in nil map") {
+		t.Fatalf("got %v", err)
+	}
+	if got, tabs := current(t, m), tables(t, eng); got != "m4" || tabs != "alembic_version reminders users" {
+		t.Errorf("after the panic: heads %q, tables %q", got, tabs)
+	}
+}
+
 func TestMissingDowngrade(t *testing.T) {
 	oneWay := &migrate.Script{
 		Revision: migrate.Revision{ID: "e5", Down: []string{"m4"}, Path: "versions/e5.go"},
