@@ -5,6 +5,7 @@ package migrate
 // script.
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -98,7 +99,8 @@ func (c *Context) exec(sql string) error {
 
 // Migrator moves one database along a graph of scripts.
 type Migrator struct {
-	eng     *engine.Engine
+	eng     *engine.Engine // nil offline
+	dialect dialect.Dialect
 	graph   *Graph
 	scripts map[string]*Script
 	// VersionTable records the applied heads, one row each.
@@ -108,7 +110,21 @@ type Migrator struct {
 // New checks the scripts' graph (see NewGraph) and makes a migrator for
 // the engine's database.
 func New(eng *engine.Engine, scripts ...*Script) (*Migrator, error) {
-	m := &Migrator{eng: eng, scripts: map[string]*Script{}, VersionTable: "alembic_version"}
+	m, err := NewOffline(eng.Dialect(), scripts...)
+	if err != nil {
+		return nil, err
+	}
+	m.eng = eng
+	return m, nil
+}
+
+// ErrOffline is asking a migrator without a database about one.
+var ErrOffline = errors.New("migrate: an offline migrator has no database: it writes SQL (UpgradeSQL, DowngradeSQL)")
+
+// NewOffline makes a migrator for a dialect alone, as Alembic's --sql
+// mode: it writes the SQL of upgrades and downgrades without a database.
+func NewOffline(d dialect.Dialect, scripts ...*Script) (*Migrator, error) {
+	m := &Migrator{dialect: d, scripts: map[string]*Script{}, VersionTable: "alembic_version"}
 	revs := make([]*Revision, len(scripts))
 	for i, s := range scripts {
 		revs[i] = &s.Revision
@@ -127,6 +143,9 @@ func (m *Migrator) Graph() *Graph { return m.graph }
 
 // Current lists the applied heads, none for a database never migrated.
 func (m *Migrator) Current() ([]string, error) {
+	if m.eng == nil {
+		return nil, ErrOffline
+	}
 	has, err := m.eng.Inspector().HasTable(m.VersionTable)
 	if err != nil || !has {
 		return nil, err
@@ -165,6 +184,9 @@ func (m *Migrator) Downgrade(target string) error {
 }
 
 func (m *Migrator) move(target string, up bool) error {
+	if m.eng == nil {
+		return ErrOffline
+	}
 	conn, err := m.eng.Connect()
 	if err != nil {
 		return err
@@ -185,7 +207,7 @@ func (m *Migrator) move(target string, up bool) error {
 	if err != nil || len(steps) == 0 {
 		return err
 	}
-	c := &Context{dialect: m.eng.Dialect(), conn: conn}
+	c := &Context{dialect: m.dialect, conn: conn}
 	if err := c.exec(m.createVersionTable()); err != nil {
 		return err
 	}
@@ -212,6 +234,9 @@ func (m *Migrator) move(target string, up bool) error {
 // applied revisions without running a script, as Alembic's stamp: for a
 // database whose schema was made some other way.
 func (m *Migrator) Stamp(target string) error {
+	if m.eng == nil {
+		return ErrOffline
+	}
 	ids, err := m.graph.Resolve(target)
 	if err != nil {
 		return err
@@ -231,7 +256,7 @@ func (m *Migrator) Stamp(target string) error {
 	if err != nil {
 		return err
 	}
-	c := &Context{dialect: m.eng.Dialect(), conn: conn}
+	c := &Context{dialect: m.dialect, conn: conn}
 	if err := c.exec(m.createVersionTable()); err != nil {
 		return err
 	}
@@ -252,7 +277,7 @@ func (m *Migrator) Stamp(target string) error {
 // one, and returns its release.
 func (m *Migrator) lock(conn *engine.Connection) (unlock func(), err error) {
 	key := "crucible_migrate_" + m.VersionTable
-	switch m.eng.Dialect().Name() {
+	switch m.dialect.Name() {
 	case "postgresql":
 		if _, err := conn.ExecuteSQL("SELECT pg_advisory_lock(hashtext(" + quote(key) + "))"); err != nil {
 			return nil, err
@@ -297,7 +322,7 @@ func (m *Migrator) offline(from, target string, up bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c := &Context{dialect: m.eng.Dialect(), out: &strings.Builder{}}
+	c := &Context{dialect: m.dialect, out: &strings.Builder{}}
 	c.exec("BEGIN")
 	if len(current) == 0 {
 		c.exec(m.createVersionTable())
