@@ -59,7 +59,7 @@ test: build chromium lint
 
 # Speed against raw database/sql; compare runs with benchstat.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./orm/engine | tee bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./orm/engine ./migrate | tee bench.txt
 
 # The ORM against GORM, bun and raw database/sql on one SQLite file (a
 # module of its own, so the main module does not depend on them): prints

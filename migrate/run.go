@@ -110,6 +110,9 @@ type Migrator struct {
 // New checks the scripts' graph (see NewGraph) and makes a migrator for
 // the engine's database.
 func New(eng *engine.Engine, scripts ...*Script) (*Migrator, error) {
+	if eng == nil {
+		return nil, errors.New("migrate: New needs an engine; NewOffline takes a dialect")
+	}
 	m, err := NewOffline(eng.Dialect(), scripts...)
 	if err != nil {
 		return nil, err
