@@ -9,6 +9,7 @@ import (
 	"crucible/migrate/op"
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 )
 
 func before() *core.MetaData {
@@ -161,5 +162,57 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 	}
 	if res, err := eng.ExecuteSQL("SELECT tz FROM users"); err != nil || !strings.Contains(res.String(), "UTC") {
 		t.Errorf("after the downgrade users.tz: %v %v", res, err)
+	}
+}
+
+// The same round on the servers, whose catalogs name types their own way.
+func TestCompareOnServers(t *testing.T) {
+	for _, server := range []struct {
+		name string
+		open func(testing.TB, ...engine.Option) *engine.Engine
+	}{{"postgresql", enginetest.Postgres}, {"mysql", enginetest.MySQL}} {
+		t.Run(server.name, func(t *testing.T) {
+			eng := server.open(t)
+			if err := eng.CreateAll(before()); err != nil {
+				t.Fatal(err)
+			}
+			same, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !same.Empty() {
+				t.Fatalf("a database made from the models differs from them:\n%s", describe(same))
+			}
+			res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &migrate.Script{Revision: migrate.Revision{ID: "a1"}}
+			s.Upgrade, s.Downgrade = migrate.Reversible(res.Ops...)
+			m, err := migrate.New(eng, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Upgrade("head"); err != nil {
+				t.Fatalf("%v\nops:\n%s", err, describe(res))
+			}
+			again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !again.Empty() {
+				t.Errorf("a second comparison found:\n%s", describe(again))
+			}
+			if err := m.Downgrade("base"); err != nil {
+				t.Fatal(err)
+			}
+			back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !back.Empty() {
+				t.Errorf("after the downgrade, the old models differ:\n%s", describe(back))
+			}
+		})
 	}
 }
