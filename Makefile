@@ -60,7 +60,7 @@ test: build chromium lint
 # Speed: the engine against raw database/sql, and migrations through 200
 # revisions; compare runs with benchstat.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./orm/engine ./migrate | tee bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./orm/engine ./migrate ./migrate/autogen | tee bench.txt
 
 # The ORM against GORM, bun and raw database/sql on one SQLite file (a
 # module of its own, so the main module does not depend on them): prints
