@@ -182,3 +182,15 @@ func (o DropColumn) String() string  { return "drop_column " + o.Table + "." + o
 func (o CreateIndex) String() string { return "create_index " + o.Index.Name }
 func (o DropIndex) String() string   { return "drop_index " + o.Name }
 func (o Execute) String() string     { return "execute" }
+
+// Index is an index on a table known by name alone, for CreateIndex in a
+// script that has no Table value at hand.
+func Index(table, name string, unique bool, columns ...string) *core.Index {
+	var items []core.SchemaItem
+	for _, c := range columns {
+		items = append(items, core.NewColumn(c, nil))
+	}
+	ix := core.NewIndex(name, unique, columns...)
+	core.NewTable(nil, table, append(items, ix)...)
+	return ix
+}
