@@ -14,8 +14,8 @@ import (
 )
 
 // RenderOps writes operations as the arguments of c.Run, one per line,
-// formatted by gofmt. An operation it cannot render is an error naming
-// it.
+// as they come (RenderScript formats the whole script with gofmt). An
+// operation it cannot render is an error naming it.
 func RenderOps(ops []op.Operation) (string, error) {
 	var b strings.Builder
 	for _, o := range ops {
