@@ -388,27 +388,120 @@ func abs(n int) int {
 	return n
 }
 
+// Marks are Alembic's tags after a revision: " (head)", " (branchpoint)",
+// " (mergepoint)".
+func (g *Graph) Marks(id string) string {
+	out := ""
+	if len(g.children[id]) == 0 {
+		out += " (head)"
+	}
+	if g.IsBranchPoint(id) {
+		out += " (branchpoint)"
+	}
+	if g.IsMergePoint(id) {
+		out += " (mergepoint)"
+	}
+	return out
+}
+
+func (g *Graph) historyLine(r *Revision) string {
+	down := "<base>"
+	if len(r.Down) > 0 {
+		down = strings.Join(r.Down, ", ")
+	}
+	return down + " -> " + r.ID + g.Marks(r.ID) + ", " + r.Message
+}
+
 // History writes the revisions newest first, one a line, as Alembic's
 // history prints them: "down -> id (head) (branchpoint), message".
 func (g *Graph) History() []string {
+	out, _ := g.HistoryRange("")
+	return out
+}
+
+// HistoryRange is History limited as Alembic's history -r: "from:to",
+// ":to" or "from:", each end a target Resolve knows ("base", "heads", a
+// partial id, a label). A revision is in the range when it is at or
+// above from and at or below to.
+func (g *Graph) HistoryRange(spec string) ([]string, error) {
+	var above, below map[string]bool
+	if spec != "" {
+		from, to, ok := strings.Cut(spec, ":")
+		if !ok {
+			return nil, fmt.Errorf("history range %q: write from:to, :to or from:", spec)
+		}
+		if from != "" && from != "base" {
+			ids, err := g.Resolve(from)
+			if err != nil {
+				return nil, err
+			}
+			above = map[string]bool{}
+			for _, id := range g.order {
+				for _, f := range ids {
+					if g.isAncestor(f, id) {
+						above[id] = true
+					}
+				}
+			}
+		}
+		if to != "" && to != "heads" {
+			ids, err := g.Resolve(to)
+			if err != nil {
+				return nil, err
+			}
+			below = g.ancestors(ids)
+		}
+	}
 	var out []string
 	for i := len(g.order) - 1; i >= 0; i-- {
-		r := g.revs[g.order[i]]
-		down := "<base>"
-		if len(r.Down) > 0 {
-			down = strings.Join(r.Down, ", ")
+		id := g.order[i]
+		if above != nil && !above[id] || below != nil && !below[id] {
+			continue
 		}
-		line := down + " -> " + r.ID
-		if len(g.children[r.ID]) == 0 {
-			line += " (head)"
+		out = append(out, g.historyLine(g.revs[id]))
+	}
+	return out, nil
+}
+
+// Branches writes each branch point and the revisions that leave it, as
+// Alembic's branches command.
+func (g *Graph) Branches() []string {
+	var out []string
+	for _, id := range g.order {
+		if !g.IsBranchPoint(id) {
+			continue
 		}
-		if g.IsBranchPoint(r.ID) {
-			line += " (branchpoint)"
+		out = append(out, id+g.Marks(id)+", "+g.revs[id].Message)
+		for _, c := range g.children[id] {
+			out = append(out, strings.Repeat(" ", len(id))+" -> "+c+g.Marks(c)+", "+g.revs[c].Message)
 		}
-		if g.IsMergePoint(r.ID) {
-			line += " (mergepoint)"
-		}
-		out = append(out, line+", "+r.Message)
 	}
 	return out
+}
+
+// Show describes one revision as Alembic's show command.
+func (g *Graph) Show(ref string) (string, error) {
+	id, err := g.one(ref)
+	if err != nil {
+		return "", err
+	}
+	r := g.revs[id]
+	var b strings.Builder
+	fmt.Fprintf(&b, "Rev: %s%s\n", r.ID, g.Marks(r.ID))
+	if len(r.Down) == 0 {
+		b.WriteString("Parent: <base>\n")
+	} else {
+		fmt.Fprintf(&b, "Parent: %s\n", strings.Join(r.Down, ", "))
+	}
+	if len(g.children[r.ID]) > 1 {
+		fmt.Fprintf(&b, "Branches into: %s\n", strings.Join(g.children[r.ID], ", "))
+	}
+	if len(r.BranchLabels) > 0 {
+		fmt.Fprintf(&b, "Branch names: %s\n", strings.Join(r.BranchLabels, ", "))
+	}
+	if len(r.DependsOn) > 0 {
+		fmt.Fprintf(&b, "Also depends on: %s\n", strings.Join(r.DependsOn, ", "))
+	}
+	fmt.Fprintf(&b, "Path: %s\n\n    %s\n", where(r), r.Message)
+	return b.String(), nil
 }
