@@ -14,6 +14,9 @@ import (
 // package symbols, so the generator still runs when the generated files
 // no longer compile.
 var Packages = []string{
+	"crucible/migrate",
+	"crucible/migrate/autogen",
+	"crucible/migrate/op",
 	"crucible/orm",
 	"crucible/orm/core",
 	"crucible/orm/dialect",
