@@ -105,6 +105,9 @@ type Migrator struct {
 	scripts map[string]*Script
 	// VersionTable records the applied heads, one row each.
 	VersionTable string
+	// Log, when set, hears each step as Alembic prints it: "Running
+	// upgrade 1975ea83b712 -> ae1027a6acf, add timezone".
+	Log func(line string)
 }
 
 // New checks the scripts' graph (see NewGraph) and makes a migrator for
@@ -376,6 +379,13 @@ func (m *Migrator) apply(c *Context, s *Script, heads []string, up bool) ([]stri
 	fn := s.Downgrade
 	if up {
 		fn = s.Upgrade
+	}
+	if m.Log != nil {
+		from, to := strings.Join(s.Down, ", "), s.ID
+		if !up {
+			from, to = to, from
+		}
+		m.Log(fmt.Sprintf("Running %s %s -> %s, %s", direction(up), from, to, s.Message))
 	}
 	if err := guard(fn, c); err != nil {
 		return nil, fmt.Errorf("migrate: %s of revision %s (%s) failed: %w", direction(up), s.ID, where(&s.Revision), err)

@@ -18,6 +18,7 @@ func init() {
 		"ErrMultipleHeads":     reflect.ValueOf(&migrate.ErrMultipleHeads).Elem(),
 		"ErrOffline":           reflect.ValueOf(&migrate.ErrOffline).Elem(),
 		"ErrUnknownRevision":   reflect.ValueOf(&migrate.ErrUnknownRevision).Elem(),
+		"ErrUsage":             reflect.ValueOf(&migrate.ErrUsage).Elem(),
 		"New":                  reflect.ValueOf(migrate.New),
 		"NewGraph":             reflect.ValueOf(migrate.NewGraph),
 		"NewOffline":           reflect.ValueOf(migrate.NewOffline),
