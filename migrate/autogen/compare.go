@@ -49,6 +49,8 @@ type Result struct {
 func (r *Result) Empty() bool { return len(r.Ops) == 0 }
 
 // Compare compares md with the database in reads, for dialect d.
+// CHECK constraints are compared by their conditions with parentheses,
+// quotes and spaces set aside, as each database rewrites them.
 func Compare(md *core.MetaData, in *engine.Inspector, d dialect.Dialect, opts Options) (*Result, error) {
 	if opts.VersionTable == "" {
 		opts.VersionTable = "alembic_version"
@@ -188,6 +190,7 @@ func (c *comparer) table(model, db *core.Table) error {
 	}
 	ops = append(ops, c.uniques(model, db)...)
 	ops = append(ops, c.foreignKeys(model, db)...)
+	ops = append(ops, c.checks(model, db)...)
 	ops = append(ops, c.indexes(model, db)...)
 	if len(ops) > 0 {
 		c.res.Ops = append(c.res.Ops, op.BatchAlterTable{Table: model.Name, Ops: ops})
@@ -299,6 +302,56 @@ func (c *comparer) foreignKeys(model, db *core.Table) []op.Operation {
 			}
 			ops = append(ops, op.DropConstraint{Name: fk.Name, Table: model.Name, Kind: op.ForeignKey,
 				Definition: op.CreateForeignKey{Name: fk.Name, Source: model.Name, Referent: fk.RefTable, Local: fk.Columns, Remote: fk.RefColumns, OnDelete: fk.OnDelete, OnUpdate: fk.OnUpdate}})
+		}
+	}
+	return ops
+}
+
+// checkKey is a CHECK's condition as databases rewrite it alike: no
+// parentheses, quotes or spaces, in lower case (PostgreSQL writes
+// ((n >= 0)), MariaDB `n` >= 0).
+func checkKey(sql string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '(', ')', '`', '"', ' ', '\t', '\n':
+			return -1
+		}
+		return r
+	}, strings.ToLower(sql))
+}
+
+func checks(t *core.Table) map[string]*core.CheckConstraint {
+	out := map[string]*core.CheckConstraint{}
+	for _, cons := range t.Constraints {
+		if ck, ok := cons.(*core.CheckConstraint); ok {
+			out[checkKey(ck.SQL)] = ck
+		}
+	}
+	return out
+}
+
+func (c *comparer) checks(model, db *core.Table) []op.Operation {
+	var ops []op.Operation
+	have, want := checks(db), checks(model)
+	for i, k := range sortedKeys(want) {
+		if _, ok := have[k]; !ok {
+			ck := want[k]
+			name := ck.Name
+			if name == "" {
+				name = fmt.Sprintf("ck_%s_%d", model.Name, i+1)
+			}
+			ops = append(ops, op.CreateCheckConstraint{Name: name, Table: model.Name, Condition: ck.SQL})
+		}
+	}
+	for _, k := range sortedKeys(have) {
+		if _, ok := want[k]; !ok {
+			ck := have[k]
+			if ck.Name == "" {
+				c.note("table %s has a CHECK (%s) the models lack, with no name to drop it by: drop it in a batch, which rebuilds the table", model.Name, ck.SQL)
+				continue
+			}
+			ops = append(ops, op.DropConstraint{Name: ck.Name, Table: model.Name, Kind: op.Check,
+				Definition: op.CreateCheckConstraint{Name: ck.Name, Table: model.Name, Condition: ck.SQL}})
 		}
 	}
 	return ops

@@ -40,6 +40,7 @@ func after() *core.MetaData {
 		core.NewColumn("timezone", core.String{Length: 32}),
 		core.NewColumn("age", core.Integer{}),
 		core.NewColumn("email", core.String{Length: 120}, core.Unique()),
+		core.Check("ck_users_age", "age >= 0"),
 	)
 	core.NewTable(md, "memos", // notes, renamed
 		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
@@ -98,6 +99,7 @@ batch_alter_table users
   add_column users.email
   drop_column users.tz
   create_unique_constraint uq_users_email
+  create_check_constraint ck_users_age
   create_index ix_users_name
 drop_table notes
 drop_table legacy`

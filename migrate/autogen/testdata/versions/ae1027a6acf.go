@@ -29,6 +29,7 @@ func Upgrade(c *migrate.Context) error {
 			op.AlterColumn{Table: "users", Name: "tz", NewName: "timezone", ExistingType: core.String{Length: 32}, ExistingNullable: op.Bool(true)},
 			op.AddColumn{Table: "users", Column: core.NewColumn("email", core.String{Length: 120})},
 			op.CreateUniqueConstraint{Name: "uq_users_email", Table: "users", Columns: []string{"email"}},
+			op.CreateCheckConstraint{Name: "ck_users_age", Table: "users", Condition: "age >= 0"},
 			op.CreateIndex{Index: op.Index("users", "ix_users_name", false, "name")},
 		}},
 		op.DropTable{Name: "legacy"},
@@ -45,6 +46,7 @@ func Downgrade(c *migrate.Context) error {
 		)},
 		op.BatchAlterTable{Table: "users", Ops: []op.Operation{
 			op.DropIndex{Name: "ix_users_name", Table: "users"},
+			op.DropConstraint{Name: "ck_users_age", Table: "users", Kind: op.Check},
 			op.DropConstraint{Name: "uq_users_email", Table: "users", Kind: op.Unique},
 			op.DropColumn{Table: "users", Name: "email"},
 			op.AlterColumn{Table: "users", Name: "timezone", NewName: "tz", ExistingType: core.String{Length: 32}, ExistingNullable: op.Bool(true)},
