@@ -10,6 +10,7 @@
 package autogen
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -388,4 +389,29 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// ErrChanges is Check finding the database behind the models.
+var ErrChanges = errors.New("new upgrade operations detected")
+
+// Check is Alembic's check command: nil when the database matches the
+// models, else an error wrapping ErrChanges that lists the operations.
+func Check(md *core.MetaData, in *engine.Inspector, d dialect.Dialect, opts Options) error {
+	res, err := Compare(md, in, d, opts)
+	if err != nil {
+		return err
+	}
+	if res.Empty() {
+		return nil
+	}
+	var names []string
+	for _, o := range res.Ops {
+		names = append(names, o.String())
+		if b, ok := o.(op.BatchAlterTable); ok {
+			for _, inner := range b.Ops {
+				names = append(names, inner.String())
+			}
+		}
+	}
+	return fmt.Errorf("%w: %s", ErrChanges, strings.Join(names, "; "))
 }

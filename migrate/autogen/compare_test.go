@@ -1,6 +1,7 @@
 package autogen_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -140,6 +141,13 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 	}
 	if !again.Empty() {
 		t.Errorf("a second comparison found:\n%s", describe(again))
+	}
+	if err := autogen.Check(after(), eng.Inspector(), eng.Dialect(), autogen.Options{}); err != nil {
+		t.Errorf("check after the upgrade: %v", err)
+	}
+	err = autogen.Check(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+	if !errors.Is(err, autogen.ErrChanges) || !strings.Contains(err.Error(), "create_table notes") {
+		t.Errorf("check against the old models: %v", err)
 	}
 	for q, want := range map[string]string{
 		"SELECT name, timezone, age FROM users": "('ed', 'UTC', 41)",

@@ -13,7 +13,9 @@ import (
 func init() {
 	Symbols["crucible/migrate/autogen/autogen"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Check":        reflect.ValueOf(autogen.Check),
 		"Compare":      reflect.ValueOf(autogen.Compare),
+		"ErrChanges":   reflect.ValueOf(&autogen.ErrChanges).Elem(),
 		"RenderOps":    reflect.ValueOf(autogen.RenderOps),
 		"RenderScript": reflect.ValueOf(autogen.RenderScript),
 
