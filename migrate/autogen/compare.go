@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"crucible/migrate/op"
@@ -221,12 +222,19 @@ func (c *comparer) column(table string, model, db *core.Column) []op.Operation {
 	return []op.Operation{alter}
 }
 
-// unquoteDefault compares defaults by what they say: 'UTC' and UTC, (0)
-// and 0.
+// unquoteDefault compares defaults by what they say: 'UTC',
+// 'UTC'::character varying (PostgreSQL's cast) and UTC alike; (0), 0 and
+// 0.00 (MySQL's for a NUMERIC) alike.
 func unquoteDefault(s string) string {
 	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, "::"); i > 0 && !strings.Contains(s[i:], "'") {
+		s = s[:i]
+	}
 	for len(s) >= 2 && (s[0] == '(' && s[len(s)-1] == ')' || s[0] == '\'' && s[len(s)-1] == '\'') {
 		s = s[1 : len(s)-1]
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return s
 }

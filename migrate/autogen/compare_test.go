@@ -19,7 +19,7 @@ func before() *core.MetaData {
 		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
 		core.NewColumn("name", core.String{Length: 50}),
 		core.NewColumn("tz", core.String{Length: 32}),
-		core.NewColumn("age", core.Integer{}),
+		core.NewColumn("age", core.Integer{}, core.ServerDefault("0")),
 	)
 	core.NewTable(md, "notes",
 		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
@@ -39,7 +39,7 @@ func after() *core.MetaData {
 		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
 		core.NewColumn("name", core.String{Length: 100}, core.NotNull(), core.Indexed()),
 		core.NewColumn("timezone", core.String{Length: 32}),
-		core.NewColumn("age", core.Integer{}),
+		core.NewColumn("age", core.Integer{}, core.ServerDefault("0")),
 		core.NewColumn("email", core.String{Length: 120}, core.Unique()),
 		core.Check("ck_users_age", "age >= 0"),
 	)
@@ -122,7 +122,7 @@ drop_table legacy`
 // comparing again finds nothing, and no row is lost.
 func TestCompareUpgradeCompareAgain(t *testing.T) {
 	eng := database(t)
-	res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true})
+	res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 	if err := m.Upgrade("head"); err != nil {
 		t.Fatalf("%v\nops:\n%s", err, describe(res))
 	}
-	again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true})
+	again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 	if err := m.Downgrade("base"); err != nil {
 		t.Fatal(err)
 	}
-	back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+	back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{ServerDefaults: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +186,14 @@ func TestCompareOnServers(t *testing.T) {
 			if err := eng.CreateAll(before()); err != nil {
 				t.Fatal(err)
 			}
-			same, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+			same, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{ServerDefaults: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !same.Empty() {
 				t.Fatalf("a database made from the models differs from them:\n%s", describe(same))
 			}
-			res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true})
+			res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -206,7 +206,7 @@ func TestCompareOnServers(t *testing.T) {
 			if err := m.Upgrade("head"); err != nil {
 				t.Fatalf("%v\nops:\n%s", err, describe(res))
 			}
-			again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true})
+			again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -216,7 +216,7 @@ func TestCompareOnServers(t *testing.T) {
 			if err := m.Downgrade("base"); err != nil {
 				t.Fatal(err)
 			}
-			back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+			back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{ServerDefaults: true})
 			if err != nil {
 				t.Fatal(err)
 			}
