@@ -152,11 +152,20 @@ func (m *Migrator) Current() ([]string, error) {
 	if m.eng == nil {
 		return nil, ErrOffline
 	}
-	has, err := m.eng.Inspector().HasTable(m.VersionTable)
+	conn, err := m.eng.Connect()
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	return m.current(conn)
+}
+
+func (m *Migrator) current(conn *engine.Connection) ([]string, error) {
+	has, err := conn.Inspector().HasTable(m.VersionTable)
 	if err != nil || !has {
 		return nil, err
 	}
-	res, err := m.eng.ExecuteSQL("SELECT version_num FROM " + m.VersionTable)
+	res, err := conn.ExecuteSQL("SELECT version_num FROM " + m.VersionTable)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +175,44 @@ func (m *Migrator) Current() ([]string, error) {
 	}
 	slices.Sort(heads)
 	return heads, nil
+}
+
+// locked runs fn on a connection holding the migration lock, with the
+// heads read under it (a run that held the lock before may have moved
+// them).
+func (m *Migrator) locked(fn func(c *Context, current []string) error) error {
+	if m.eng == nil {
+		return ErrOffline
+	}
+	conn, err := m.eng.Connect()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	unlock, err := m.lock(conn)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	current, err := m.current(conn)
+	if err != nil {
+		return err
+	}
+	return fn(&Context{dialect: m.dialect, conn: conn}, current)
+}
+
+// inTransaction runs fn in a transaction on the context's connection,
+// committing what it did or rolling it back.
+func inTransaction(c *Context, fn func() error) error {
+	tx, err := c.conn.Begin()
+	if err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // Upgrade runs the upgrades from the applied revisions to target ("head",
@@ -190,93 +237,50 @@ func (m *Migrator) Downgrade(target string) error {
 }
 
 func (m *Migrator) move(target string, up bool) error {
-	if m.eng == nil {
-		return ErrOffline
-	}
-	conn, err := m.eng.Connect()
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	unlock, err := m.lock(conn)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	// The heads are read under the lock: a run that held it before may
-	// have moved them.
-	current, err := m.Current()
-	if err != nil {
-		return err
-	}
-	steps, err := m.steps(current, target, up)
-	if err != nil || len(steps) == 0 {
-		return err
-	}
-	c := &Context{dialect: m.dialect, conn: conn}
-	if err := c.exec(m.createVersionTable()); err != nil {
-		return err
-	}
-	heads := current
-	for _, s := range steps {
-		tx, err := conn.Begin()
-		if err != nil {
+	return m.locked(func(c *Context, current []string) error {
+		steps, err := m.steps(current, target, up)
+		if err != nil || len(steps) == 0 {
 			return err
 		}
-		next, err := m.apply(c, s, heads, up)
-		if err != nil {
-			tx.Rollback()
+		if err := c.exec(m.createVersionTable()); err != nil {
 			return err
 		}
-		if err := tx.Commit(); err != nil {
-			return err
+		heads := current
+		for _, s := range steps {
+			err := inTransaction(c, func() (err error) {
+				heads, err = m.apply(c, s, heads, up)
+				return err
+			})
+			if err != nil {
+				return err
+			}
 		}
-		heads = next
-	}
-	return nil
+		return nil
+	})
 }
 
 // Stamp records target ("head", "heads", "base", revisions) as the
 // applied revisions without running a script, as Alembic's stamp: for a
 // database whose schema was made some other way.
 func (m *Migrator) Stamp(target string) error {
-	if m.eng == nil {
-		return ErrOffline
-	}
 	ids, err := m.graph.Resolve(target)
 	if err != nil {
 		return err
 	}
 	slices.Sort(ids)
-	conn, err := m.eng.Connect()
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	unlock, err := m.lock(conn)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	current, err := m.Current()
-	if err != nil {
-		return err
-	}
-	c := &Context{dialect: m.dialect, conn: conn}
-	if err := c.exec(m.createVersionTable()); err != nil {
-		return err
-	}
-	tx, err := conn.Begin()
-	if err != nil {
-		return err
-	}
-	for _, stmt := range m.versionChanges(current, ids) {
-		if err := c.exec(stmt); err != nil {
-			tx.Rollback()
+	return m.locked(func(c *Context, current []string) error {
+		if err := c.exec(m.createVersionTable()); err != nil {
 			return err
 		}
-	}
-	return tx.Commit()
+		return inTransaction(c, func() error {
+			for _, stmt := range m.versionChanges(current, ids) {
+				if err := c.exec(stmt); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
 }
 
 // lock takes the database's advisory lock for migrations, where it has

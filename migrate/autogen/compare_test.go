@@ -118,10 +118,22 @@ drop_table legacy`
 	}
 }
 
-// Property: with renames, running the comparison's operations and
-// comparing again finds nothing, and no row is lost.
-func TestCompareUpgradeCompareAgain(t *testing.T) {
-	eng := database(t)
+// matches fails the test unless the database matches the models.
+func matches(t *testing.T, eng *engine.Engine, md *core.MetaData, when string) {
+	t.Helper()
+	res, err := autogen.Compare(md, eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Empty() {
+		t.Errorf("%s, the database differs from the models:\n%s", when, describe(res))
+	}
+}
+
+// upgradeToAfter runs, as one revision, what comparing with after()
+// finds, and checks that comparing again finds nothing.
+func upgradeToAfter(t *testing.T, eng *engine.Engine) *migrate.Migrator {
+	t.Helper()
 	res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
 	if err != nil {
 		t.Fatal(err)
@@ -135,17 +147,29 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 	if err := m.Upgrade("head"); err != nil {
 		t.Fatalf("%v\nops:\n%s", err, describe(res))
 	}
-	again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
-	if err != nil {
+	matches(t, eng, after(), "after the upgrade")
+	return m
+}
+
+// downgradeToBefore runs the generated downgrade and checks the database
+// matches the old models again.
+func downgradeToBefore(t *testing.T, eng *engine.Engine, m *migrate.Migrator) {
+	t.Helper()
+	if err := m.Downgrade("base"); err != nil {
 		t.Fatal(err)
 	}
-	if !again.Empty() {
-		t.Errorf("a second comparison found:\n%s", describe(again))
-	}
+	matches(t, eng, before(), "after the downgrade")
+}
+
+// Property: with renames, running the comparison's operations and
+// comparing again finds nothing, and no row is lost.
+func TestCompareUpgradeCompareAgain(t *testing.T) {
+	eng := database(t)
+	m := upgradeToAfter(t, eng)
 	if err := autogen.Check(after(), eng.Inspector(), eng.Dialect(), autogen.Options{}); err != nil {
 		t.Errorf("check after the upgrade: %v", err)
 	}
-	err = autogen.Check(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
+	err := autogen.Check(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
 	if !errors.Is(err, autogen.ErrChanges) || !strings.Contains(err.Error(), "create_table notes") {
 		t.Errorf("check against the old models: %v", err)
 	}
@@ -160,16 +184,7 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 	}
 	// And the generated downgrade takes the database back to the old
 	// models, the renamed rows with it.
-	if err := m.Downgrade("base"); err != nil {
-		t.Fatal(err)
-	}
-	back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{ServerDefaults: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !back.Empty() {
-		t.Errorf("after the downgrade, the old models differ:\n%s", describe(back))
-	}
+	downgradeToBefore(t, eng, m)
 	if res, err := eng.ExecuteSQL("SELECT tz FROM users"); err != nil || !strings.Contains(res.String(), "UTC") {
 		t.Errorf("after the downgrade users.tz: %v %v", res, err)
 	}
@@ -186,43 +201,8 @@ func TestCompareOnServers(t *testing.T) {
 			if err := eng.CreateAll(before()); err != nil {
 				t.Fatal(err)
 			}
-			same, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{ServerDefaults: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !same.Empty() {
-				t.Fatalf("a database made from the models differs from them:\n%s", describe(same))
-			}
-			res, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := &migrate.Script{Revision: migrate.Revision{ID: "a1"}}
-			s.Upgrade, s.Downgrade = migrate.Reversible(res.Ops...)
-			m, err := migrate.New(eng, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Upgrade("head"); err != nil {
-				t.Fatalf("%v\nops:\n%s", err, describe(res))
-			}
-			again, err := autogen.Compare(after(), eng.Inspector(), eng.Dialect(), autogen.Options{Renames: true, ServerDefaults: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !again.Empty() {
-				t.Errorf("a second comparison found:\n%s", describe(again))
-			}
-			if err := m.Downgrade("base"); err != nil {
-				t.Fatal(err)
-			}
-			back, err := autogen.Compare(before(), eng.Inspector(), eng.Dialect(), autogen.Options{ServerDefaults: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !back.Empty() {
-				t.Errorf("after the downgrade, the old models differ:\n%s", describe(back))
-			}
+			matches(t, eng, before(), "made from the models")
+			downgradeToBefore(t, eng, upgradeToAfter(t, eng))
 		})
 	}
 }
