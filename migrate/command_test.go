@@ -24,7 +24,7 @@ func TestCommands(t *testing.T) {
 		{"history -r b2:", "b2, c3 -> m4 (head) (mergepoint), \na1 -> b2, \n"},
 		{"stamp base", ""},
 		{"current", ""},
-		{"show m", "Rev: m4 (head) (mergepoint)\nParent: b2, c3\nPath: versions/m4.go\n\n    \n"},
+		{"show m", "Rev: m4 (head) (mergepoint)\nParent: b2, c3\nPath: versions/m4.go\n\n    \n\n    Revision ID: m4\n    Revises: b2, c3\n"},
 	}
 	for _, s := range steps {
 		var out strings.Builder

@@ -27,6 +27,8 @@ type Revision struct {
 	// its parents.
 	DependsOn []string
 	Message   string
+	// CreateDate is when the script was written, as its header says.
+	CreateDate string
 	// Path is the script's file, for messages.
 	Path string
 }
@@ -502,6 +504,9 @@ func (g *Graph) Show(ref string) (string, error) {
 	if len(r.DependsOn) > 0 {
 		fmt.Fprintf(&b, "Also depends on: %s\n", strings.Join(r.DependsOn, ", "))
 	}
-	fmt.Fprintf(&b, "Path: %s\n\n    %s\n", where(r), r.Message)
+	fmt.Fprintf(&b, "Path: %s\n\n    %s\n\n    Revision ID: %s\n    Revises: %s\n", where(r), r.Message, r.ID, strings.Join(r.Down, ", "))
+	if r.CreateDate != "" {
+		fmt.Fprintf(&b, "    Create Date: %s\n", r.CreateDate)
+	}
 	return b.String(), nil
 }

@@ -1,0 +1,178 @@
+// Package goscript loads Go source files through the interpreter, as
+// Alembic loads its Python scripts: a migration script or an env.go is
+// read, checked and run when the command needs it, natively and in the
+// browser alike, with no compile step.
+//
+// A file may import the packages the playground's cells may
+// (symbols.Packages); its top-level declarations are then handed over
+// by name.
+package goscript
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"io"
+	"path"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing/fstest"
+
+	"github.com/traefik/yaegi/interp"
+
+	"crucible/wasm/symbols"
+)
+
+// ErrLoad is a file that does not parse, type-check or initialize, for
+// errors.Is; the error's own text names the file, line and column.
+var ErrLoad = errors.New("goscript: cannot load the file")
+
+// loadError is an error of the file's, read as the interpreter or the
+// parser put it: file:line:col: message.
+type loadError struct{ err error }
+
+func (e loadError) Error() string   { return e.err.Error() }
+func (e loadError) Unwrap() []error { return []error{e.err, ErrLoad} }
+
+// Load interprets one Go file and returns the values of the named
+// top-level declarations it has (a variable's value, a function as a
+// func value compiled code can call). Names it lacks are absent from
+// the map. Errors wrap ErrLoad and begin with file:line:col.
+func Load(file string, src []byte, names ...string) (values map[string]any, err error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, src, parser.ImportsOnly)
+	if err != nil {
+		return nil, firstError(err)
+	}
+	full, err := parser.ParseFile(fset, file, src, parser.AllErrors)
+	if err != nil {
+		return nil, firstError(err)
+	}
+	if err := checkTypeNames(fset, full); err != nil {
+		return nil, loadError{err}
+	}
+	if err := checkImports(fset, f); err != nil {
+		return nil, loadError{err}
+	}
+	pkg := f.Name.Name
+	// The interpreter reads the file from a one-file filesystem, so its
+	// messages carry the file's own name.
+	name := path.Clean(strings.TrimPrefix(file, "/"))
+	// The interpreter writes a panic's frames to stderr, and returns
+	// only its value.
+	var stderr bytes.Buffer
+	in := interp.New(interp.Options{
+		SourcecodeFilesystem: fstest.MapFS{name: &fstest.MapFile{Data: src}},
+		Stdout:               io.Discard,
+		Stderr:               &stderr,
+	})
+	if err := in.Use(symbols.Symbols); err != nil {
+		return nil, fmt.Errorf("goscript: %w", err)
+	}
+	defer func() {
+		// A panic in a package-level initializer or in the interpreter
+		// itself is the file's fault, not the caller's.
+		if r := recover(); r != nil {
+			values, err = nil, loadError{fmt.Errorf("%s: panic while loading: %v", file, r)}
+		}
+	}()
+	if _, err := in.EvalPath(name); err != nil {
+		if at, _, ok := strings.Cut(stderr.String(), " panic: "); ok && !strings.Contains(at, "\n") {
+			err = fmt.Errorf("%s panic: %v", at, err)
+		}
+		return nil, loadError{rename(err, name, file)}
+	}
+	values = map[string]any{}
+	for _, n := range names {
+		ref := n
+		if pkg != "main" {
+			ref = pkg + "." + n
+		}
+		v, err := in.Eval(ref)
+		if err != nil || !v.IsValid() {
+			continue
+		}
+		if v.Kind() == reflect.Func && v.IsNil() {
+			continue
+		}
+		values[n] = v.Interface()
+	}
+	return values, nil
+}
+
+// rename puts the caller's spelling of the file back into a message.
+func rename(err error, name, file string) error {
+	if name == file {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), name, file))
+}
+
+// checkImports names an import the interpreter does not have, with the
+// ones it has, before it says something vaguer.
+func checkImports(fset *token.FileSet, f *ast.File) error {
+	for _, im := range f.Imports {
+		p, _ := strconv.Unquote(im.Path.Value)
+		if !slices.Contains(symbols.Packages, p) {
+			return fmt.Errorf("%s: package %s is not available to scripts (they may import %s)",
+				fset.Position(im.Path.Pos()), p, strings.Join(symbols.Packages, ", "))
+		}
+	}
+	return nil
+}
+
+// checkTypeNames finds a function's name used as a type, which sends
+// the interpreter into unbounded recursion (yaegi v0.16.1, found by
+// FuzzLoad) instead of an error.
+func checkTypeNames(fset *token.FileSet, f *ast.File) error {
+	funcs := map[string]bool{}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+			funcs[fd.Name.Name] = true
+		}
+	}
+	var err error
+	typeExpr := func(e ast.Expr) {
+		ast.Inspect(e, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && funcs[id.Name] && err == nil {
+				err = fmt.Errorf("%s: %s is a function, not a type", fset.Position(id.Pos()), id.Name)
+			}
+			_, isSel := n.(*ast.SelectorExpr)
+			return !isSel
+		})
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Field:
+			typeExpr(n.Type)
+		case *ast.ValueSpec:
+			if n.Type != nil {
+				typeExpr(n.Type)
+			}
+		case *ast.TypeSpec:
+			typeExpr(n.Type)
+		case *ast.CompositeLit:
+			if n.Type != nil {
+				typeExpr(n.Type)
+			}
+		}
+		return err == nil
+	})
+	return err
+}
+
+// firstError keeps the first of a list of syntax errors, which reads
+// file:line:col: message.
+func firstError(err error) error {
+	var list scanner.ErrorList
+	if errors.As(err, &list) && len(list) > 0 {
+		err = list[0]
+	}
+	return loadError{err}
+}
