@@ -16,6 +16,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"go/types"
 	"io"
 	"path"
 	"reflect"
@@ -55,6 +56,9 @@ func Load(file string, src []byte, names ...string) (values map[string]any, err 
 		return nil, firstError(err)
 	}
 	if err := checkTypeNames(fset, full); err != nil {
+		return nil, loadError{err}
+	}
+	if err := checkNames(fset, full); err != nil {
 		return nil, loadError{err}
 	}
 	if err := checkImports(fset, f); err != nil {
@@ -122,6 +126,53 @@ func checkImports(fset *token.FileSet, f *ast.File) error {
 		if !slices.Contains(symbols.Packages, p) {
 			return fmt.Errorf("%s: package %s is not available to scripts (they may import %s)",
 				fset.Position(im.Path.Pos()), p, strings.Join(symbols.Packages, ", "))
+		}
+	}
+	return nil
+}
+
+// Unresolved lists the identifiers of f that the parser could not
+// resolve within it, less the keys of composite literals (field names,
+// which the parser leaves unresolved too): what imports, the universe or
+// (in a notebook) earlier cells must supply.
+func Unresolved(f *ast.File) []*ast.Ident {
+	keys := map[*ast.Ident]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if cl, ok := n.(*ast.CompositeLit); ok {
+			for _, e := range cl.Elts {
+				if kv, ok := e.(*ast.KeyValueExpr); ok {
+					if id, ok := kv.Key.(*ast.Ident); ok {
+						keys[id] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	var out []*ast.Ident
+	for _, id := range f.Unresolved {
+		if !keys[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// checkNames reports the first name nothing declares: yaegi's own
+// message for it at package level is "constant definition loop".
+func checkNames(fset *token.FileSet, f *ast.File) error {
+	imported := map[string]bool{}
+	for _, im := range f.Imports {
+		p, _ := strconv.Unquote(im.Path.Value)
+		name := path.Base(p)
+		if im.Name != nil {
+			name = im.Name.Name
+		}
+		imported[name] = true
+	}
+	for _, id := range Unresolved(f) {
+		if !imported[id.Name] && types.Universe.Lookup(id.Name) == nil {
+			return fmt.Errorf("%s: undefined: %s", fset.Position(id.Pos()), id.Name)
 		}
 	}
 	return nil

@@ -19,7 +19,7 @@ const usage = `usage: migrate COMMAND [ARGS]
   current [-v]              the revisions the database is at
   heads                     the newest revisions
   branches                  the branch points and where they lead
-  history [-r FROM:TO]      the revisions, newest first
+  history [-v] [-r FROM:TO] the revisions, newest first
   show REV                  one revision
   upgrade [--sql] TARGET    run upgrades to TARGET (head, heads, REV, +N, LABEL@head)
   downgrade [--sql] TARGET  run downgrades to TARGET (base, REV, -N)
@@ -79,12 +79,19 @@ func (m *Migrator) Command(args []string, out io.Writer) error {
 			fmt.Fprintln(out, line)
 		}
 	case "history":
-		lines, err := g.HistoryRange(*rng)
+		history := g.HistoryRange
+		if *verbose {
+			history = g.HistoryVerbose
+		}
+		lines, err := history(*rng)
 		if err != nil {
 			return err
 		}
-		for _, line := range lines {
-			fmt.Fprintln(out, line)
+		for i, line := range lines {
+			if *verbose && i > 0 {
+				fmt.Fprintln(out)
+			}
+			fmt.Fprint(out, strings.TrimSuffix(line, "\n")+"\n")
 		}
 	case "show":
 		ref, err := target()

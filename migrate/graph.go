@@ -426,6 +426,27 @@ func (g *Graph) History() []string {
 // partial id, a label). A revision is in the range when it is at or
 // above from and at or below to.
 func (g *Graph) HistoryRange(spec string) ([]string, error) {
+	ids, err := g.historyIDs(spec)
+	var out []string
+	for _, id := range ids {
+		out = append(out, g.historyLine(g.revs[id]))
+	}
+	return out, err
+}
+
+// HistoryVerbose is HistoryRange as history -v prints it: each
+// revision as Show describes it.
+func (g *Graph) HistoryVerbose(spec string) ([]string, error) {
+	ids, err := g.historyIDs(spec)
+	var out []string
+	for _, id := range ids {
+		s, _ := g.Show(id)
+		out = append(out, s)
+	}
+	return out, err
+}
+
+func (g *Graph) historyIDs(spec string) ([]string, error) {
 	var above, below map[string]bool
 	if spec != "" {
 		from, to, ok := strings.Cut(spec, ":")
@@ -460,7 +481,7 @@ func (g *Graph) HistoryRange(spec string) ([]string, error) {
 		if above != nil && !above[id] || below != nil && !below[id] {
 			continue
 		}
-		out = append(out, g.historyLine(g.revs[id]))
+		out = append(out, id)
 	}
 	return out, nil
 }

@@ -412,14 +412,5 @@ func Check(md *core.MetaData, in *engine.Inspector, d dialect.Dialect, opts Opti
 	if res.Empty() {
 		return nil
 	}
-	var names []string
-	for _, o := range res.Ops {
-		names = append(names, o.String())
-		if b, ok := o.(op.BatchAlterTable); ok {
-			for _, inner := range b.Ops {
-				names = append(names, inner.String())
-			}
-		}
-	}
-	return fmt.Errorf("%w: %s", ErrChanges, strings.Join(names, "; "))
+	return fmt.Errorf("%w: %s", ErrChanges, strings.Join(res.Detected(), "; "))
 }

@@ -170,7 +170,7 @@ func TestCompareUpgradeCompareAgain(t *testing.T) {
 		t.Errorf("check after the upgrade: %v", err)
 	}
 	err := autogen.Check(before(), eng.Inspector(), eng.Dialect(), autogen.Options{})
-	if !errors.Is(err, autogen.ErrChanges) || !strings.Contains(err.Error(), "create_table notes") {
+	if !errors.Is(err, autogen.ErrChanges) || !strings.Contains(err.Error(), "added table 'notes'") {
 		t.Errorf("check against the old models: %v", err)
 	}
 	for q, want := range map[string]string{

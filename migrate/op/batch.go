@@ -22,8 +22,8 @@ type BatchAlterTable struct {
 	// CopyFrom is the table as it is now, which move and copy needs. A
 	// migration running online reflects it; offline SQL needs it given.
 	CopyFrom *core.Table
-	// Recreate is "auto" (or ""): move and copy on SQLite, ALTER elsewhere;
-	// "always"; or "never".
+	// Recreate is "auto" (or ""): move and copy on SQLite when one of
+	// the operations needs it, ALTER elsewhere; "always"; or "never".
 	Recreate string
 }
 
@@ -35,7 +35,22 @@ func (o BatchAlterTable) Recreates(d dialect.Dialect) bool {
 	case "never":
 		return false
 	}
-	return d.Name() == "sqlite"
+	return d.Name() == "sqlite" && slices.ContainsFunc(o.Ops, func(op Operation) bool { return !sqliteAlters(op) })
+}
+
+// sqliteAlters tells the operations SQLite's ALTER TABLE makes itself,
+// as Alembic's SQLite implementation decides when to recreate.
+func sqliteAlters(op Operation) bool {
+	switch o := op.(type) {
+	case AddColumn:
+		c := o.Column
+		return !c.PrimaryKey && (c.Nullable || c.ServerDefault != "")
+	case CreateIndex, DropIndex:
+		return true
+	case AlterColumn:
+		return o.NewName != "" && o.Nullable == nil && o.Type == nil && o.ServerDefault == nil
+	}
+	return false
 }
 
 func (o BatchAlterTable) String() string { return "batch_alter_table " + o.Table }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"crucible/orm/dialect"
 )
 
 // URL is a parsed database URL: dialect[+driver]://user:password@host:port/database.
@@ -76,3 +78,7 @@ func (u *URL) String() string {
 	}
 	return strings.Replace(u.raw, ":"+url.PathEscape(u.Password)+"@", ":***@", 1)
 }
+
+// SQLDialect is the dialect the URL names, to compile for it without
+// connecting (migrate's --sql mode).
+func (u *URL) SQLDialect() dialect.Dialect { return dialectFor(u.Dialect) }

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"crucible/goscript"
 )
 
 // A segment is a run of top-level declarations or of statements from one
@@ -468,28 +470,10 @@ func diagFromScanner(list scanner.ErrorList) *Diagnostic {
 	return &Diagnostic{Kind: "syntax", Message: e.Msg, Pos: Position{e.Pos.Line, e.Pos.Column}}
 }
 
-// unresolved lists the identifiers of f that the parser could not resolve
-// within it, less the keys of composite literals (field names, which the
-// parser leaves unresolved too).
+// unresolved lists the identifiers of f that nothing in it declares.
 func unresolved(fset *token.FileSet, f *ast.File) []usedName {
-	keys := map[*ast.Ident]bool{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if cl, ok := n.(*ast.CompositeLit); ok {
-			for _, e := range cl.Elts {
-				if kv, ok := e.(*ast.KeyValueExpr); ok {
-					if id, ok := kv.Key.(*ast.Ident); ok {
-						keys[id] = true
-					}
-				}
-			}
-		}
-		return true
-	})
 	var out []usedName
-	for _, id := range f.Unresolved {
-		if keys[id] {
-			continue
-		}
+	for _, id := range goscript.Unresolved(f) {
 		p := fset.Position(id.Pos())
 		out = append(out, usedName{id.Name, Position{p.Line, p.Column}})
 	}

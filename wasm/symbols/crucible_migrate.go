@@ -7,28 +7,65 @@ package symbols
 
 import (
 	"crucible/migrate"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
 func init() {
 	Symbols["crucible/migrate/migrate"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"ConfigFile":           reflect.ValueOf(constant.MakeFromLiteral("\"migrate.ini\"", token.STRING, 0)),
 		"ErrAmbiguousRevision": reflect.ValueOf(&migrate.ErrAmbiguousRevision).Elem(),
 		"ErrGraph":             reflect.ValueOf(&migrate.ErrGraph).Elem(),
 		"ErrMultipleHeads":     reflect.ValueOf(&migrate.ErrMultipleHeads).Elem(),
 		"ErrOffline":           reflect.ValueOf(&migrate.ErrOffline).Elem(),
 		"ErrUnknownRevision":   reflect.ValueOf(&migrate.ErrUnknownRevision).Elem(),
 		"ErrUsage":             reflect.ValueOf(&migrate.ErrUsage).Elem(),
+		"Main":                 reflect.ValueOf(migrate.Main),
 		"New":                  reflect.ValueOf(migrate.New),
 		"NewGraph":             reflect.ValueOf(migrate.NewGraph),
 		"NewOffline":           reflect.ValueOf(migrate.NewOffline),
+		"ParseConfig":          reflect.ValueOf(migrate.ParseConfig),
 		"Reversible":           reflect.ValueOf(migrate.Reversible),
+		"Slug":                 reflect.ValueOf(migrate.Slug),
 
 		// type definitions
-		"Context":  reflect.ValueOf((*migrate.Context)(nil)),
-		"Graph":    reflect.ValueOf((*migrate.Graph)(nil)),
-		"Migrator": reflect.ValueOf((*migrate.Migrator)(nil)),
-		"Revision": reflect.ValueOf((*migrate.Revision)(nil)),
-		"Script":   reflect.ValueOf((*migrate.Script)(nil)),
+		"Config":    reflect.ValueOf((*migrate.Config)(nil)),
+		"Context":   reflect.ValueOf((*migrate.Context)(nil)),
+		"Dir":       reflect.ValueOf((*migrate.Dir)(nil)),
+		"Env":       reflect.ValueOf((*migrate.Env)(nil)),
+		"Files":     reflect.ValueOf((*migrate.Files)(nil)),
+		"Graph":     reflect.ValueOf((*migrate.Graph)(nil)),
+		"Loader":    reflect.ValueOf((*migrate.Loader)(nil)),
+		"Migrator":  reflect.ValueOf((*migrate.Migrator)(nil)),
+		"Revision":  reflect.ValueOf((*migrate.Revision)(nil)),
+		"Script":    reflect.ValueOf((*migrate.Script)(nil)),
+		"ScriptDir": reflect.ValueOf((*migrate.ScriptDir)(nil)),
+
+		// interface wrapper definitions
+		"_Files": reflect.ValueOf((*_crucible_migrate_Files)(nil)),
 	}
+}
+
+// _crucible_migrate_Files is an interface wrapper for Files type
+type _crucible_migrate_Files struct {
+	IValue     interface{}
+	WMkdirAll  func(dir string) error
+	WReadDir   func(dir string) ([]string, error)
+	WReadFile  func(name string) ([]byte, error)
+	WWriteFile func(name string, data []byte) error
+}
+
+func (W _crucible_migrate_Files) MkdirAll(dir string) error {
+	return W.WMkdirAll(dir)
+}
+func (W _crucible_migrate_Files) ReadDir(dir string) ([]string, error) {
+	return W.WReadDir(dir)
+}
+func (W _crucible_migrate_Files) ReadFile(name string) ([]byte, error) {
+	return W.WReadFile(name)
+}
+func (W _crucible_migrate_Files) WriteFile(name string, data []byte) error {
+	return W.WWriteFile(name, data)
 }

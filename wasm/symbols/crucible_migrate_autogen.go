@@ -7,21 +7,26 @@ package symbols
 
 import (
 	"crucible/migrate/autogen"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
 func init() {
 	Symbols["crucible/migrate/autogen/autogen"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Check":        reflect.ValueOf(autogen.Check),
-		"Compare":      reflect.ValueOf(autogen.Compare),
-		"ErrChanges":   reflect.ValueOf(&autogen.ErrChanges).Elem(),
-		"RenderOps":    reflect.ValueOf(autogen.RenderOps),
-		"RenderScript": reflect.ValueOf(autogen.RenderScript),
+		"Check":          reflect.ValueOf(autogen.Check),
+		"Compare":        reflect.ValueOf(autogen.Compare),
+		"ErrChanges":     reflect.ValueOf(&autogen.ErrChanges).Elem(),
+		"RenderOps":      reflect.ValueOf(autogen.RenderOps),
+		"RenderScript":   reflect.ValueOf(autogen.RenderScript),
+		"RenderTemplate": reflect.ValueOf(autogen.RenderTemplate),
+		"ScriptTemplate": reflect.ValueOf(constant.MakeFromLiteral("\"// {{.Message}}\\n//\\n// Revision ID: {{.ID}}\\n// Revises: {{.Revises}}\\n// Create Date: {{.CreateDate}}\\npackage versions\\n\\nimport (\\n{{range .Imports}}\\t\\\"{{.}}\\\"\\n{{end}})\\n\\nvar Revision = migrate.Revision{\\n\\tID: {{printf \\\"%q\\\" .ID}},\\n\\tDown: {{.Down}},\\n{{- if .BranchLabels}}\\n\\tBranchLabels: {{.BranchLabels}},\\n{{- end}}\\n{{- if .DependsOn}}\\n\\tDependsOn: {{.DependsOn}},\\n{{- end}}\\n\\tMessage: {{printf \\\"%q\\\" .Message}},\\n\\tCreateDate: {{printf \\\"%q\\\" .CreateDate}},\\n}\\n\\nfunc Upgrade(c *migrate.Context) error {\\n{{.Upgrade}}\\n}\\n\\nfunc Downgrade(c *migrate.Context) error {\\n{{.Downgrade}}\\n}\\n\"", token.STRING, 0)),
 
 		// type definitions
 		"Options":      reflect.ValueOf((*autogen.Options)(nil)),
 		"Result":       reflect.ValueOf((*autogen.Result)(nil)),
 		"RevisionInfo": reflect.ValueOf((*autogen.RevisionInfo)(nil)),
+		"Script":       reflect.ValueOf((*autogen.Script)(nil)),
 	}
 }
