@@ -82,3 +82,7 @@ func (u *URL) String() string {
 // SQLDialect is the dialect the URL names, to compile for it without
 // connecting (migrate's --sql mode).
 func (u *URL) SQLDialect() dialect.Dialect { return dialectFor(u.Dialect) }
+
+// Raw is the URL as written, password included: what to hand another
+// program that connects.
+func (u *URL) Raw() string { return u.raw }
