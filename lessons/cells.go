@@ -11,7 +11,7 @@ import (
 )
 
 // Kinds are the cell kinds the kernel runs.
-var Kinds = []string{"go", "sql"}
+var Kinds = []string{"go", "sql", "shell", "file"}
 
 func parseMarkdown(src []byte) ast.Node {
 	return goldmark.New().Parser().Parse(text.NewReader(src))

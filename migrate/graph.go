@@ -144,6 +144,16 @@ func (g *Graph) sort() error {
 	return nil
 }
 
+// Revisions lists the revisions in order, each after those it revises
+// and depends on.
+func (g *Graph) Revisions() []*Revision {
+	out := make([]*Revision, len(g.order))
+	for i, id := range g.order {
+		out[i] = g.revs[id]
+	}
+	return out
+}
+
 // Get returns a revision by its full id, or nil.
 func (g *Graph) Get(id string) *Revision { return g.revs[id] }
 

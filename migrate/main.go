@@ -62,27 +62,13 @@ func Main(env Env, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" {
 		return fmt.Errorf("%w: %s%s", ErrUsage, mainUsage, strings.TrimPrefix(usage, "usage: migrate COMMAND [ARGS]\n"))
 	}
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.NewID == nil {
-		env.NewID = newID
-	}
-	if env.Open == nil {
-		env.Open = func(url string) (*engine.Engine, error) { return engine.CreateEngine(url) }
-	}
 	if args[0] == "init" {
 		return initProject(env, *configFile, args[1:], out)
 	}
-	data, err := env.Files.ReadFile(*configFile)
-	if err != nil {
-		return fmt.Errorf("migrate: no configuration %s (migrate init DIR writes one): %w", *configFile, err)
-	}
-	cfg, err := ParseConfig(*configFile, data)
+	c, err := newCLI(env, *configFile, out)
 	if err != nil {
 		return err
 	}
-	c := &cli{env: env, dir: &ScriptDir{Config: cfg, Files: env.Files, Load: env.Load}, out: out}
 	switch args[0] {
 	case "revision":
 		return c.revision(args[1:])
@@ -95,6 +81,7 @@ func Main(env Env, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	return m.Command(args, out)
 }
 
@@ -160,6 +147,38 @@ func Target() *core.MetaData {
 }
 `
 
+// Load reads a project's configuration and scripts, as the commands do,
+// and makes its migrator: online on the configuration's database (Close
+// releases it), or offline for its dialect.
+func Load(env Env, configFile string, online bool) (*Migrator, error) {
+	c, err := newCLI(env, configFile, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	return c.migrator(!online)
+}
+
+func newCLI(env Env, configFile string, out io.Writer) (*cli, error) {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.NewID == nil {
+		env.NewID = newID
+	}
+	if env.Open == nil {
+		env.Open = func(url string) (*engine.Engine, error) { return engine.CreateEngine(url) }
+	}
+	data, err := env.Files.ReadFile(configFile)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: no configuration %s (migrate init DIR writes one): %w", configFile, err)
+	}
+	cfg, err := ParseConfig(configFile, data)
+	if err != nil {
+		return nil, err
+	}
+	return &cli{env: env, dir: &ScriptDir{Config: cfg, Files: env.Files, Load: env.Load}, out: out}, nil
+}
+
 type cli struct {
 	env Env
 	dir *ScriptDir
@@ -194,8 +213,10 @@ func (c *cli) migrator(offline bool) (*Migrator, error) {
 			return nil, fmt.Errorf("%s: %w", cfg.Path, err)
 		}
 		if m, err = New(eng, scripts...); err != nil {
+			eng.Close()
 			return nil, err
 		}
+		m.owned = true
 	}
 	m.VersionTable = cfg.VersionTable
 	return m, nil
@@ -218,6 +239,7 @@ func (c *cli) revision(args []string) error {
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	g := m.Graph()
 	var down []string
 	switch *head {
@@ -374,6 +396,7 @@ func (c *cli) check() error {
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	res, err := c.compare(m)
 	if err != nil {
 		return err

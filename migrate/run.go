@@ -103,6 +103,7 @@ type Migrator struct {
 	dialect dialect.Dialect
 	graph   *Graph
 	scripts map[string]*Script
+	owned   bool // the engine is the migrator's to close
 	// VersionTable records the applied heads, one row each.
 	VersionTable string
 	// Log, when set, hears each step as Alembic prints it: "Running
@@ -142,6 +143,15 @@ func NewOffline(d dialect.Dialect, scripts ...*Script) (*Migrator, error) {
 	}
 	m.graph = g
 	return m, nil
+}
+
+// Close releases the engine of a migrator Load opened; a migrator made
+// with New leaves the engine to its maker.
+func (m *Migrator) Close() error {
+	if m.eng != nil && m.owned {
+		return m.eng.Close()
+	}
+	return nil
 }
 
 // Graph is the scripts' revision graph.

@@ -11,7 +11,8 @@ import (
 // Request is one call across the module boundary.
 type Request struct {
 	// Op is "run", "reset", "warmup", "files", "read", "write",
-	// "remove", "export", "import" or "schema".
+	// "remove", "export", "import", "schema" or "graph" (Path names
+	// the migrate configuration, migrate.ini when empty).
 	Op   string `json:"op"`
 	Cell *Cell  `json:"cell,omitempty"`
 	// TimeoutMS limits a run, when shorter than the workspace's own
@@ -36,8 +37,9 @@ type Reply struct {
 	Data   []byte            `json:"data,omitempty"`
 	All    map[string][]byte `json:"all,omitempty"`
 	// Current is the default database of sql cells, with All.
-	Current string  `json:"current,omitempty"`
-	Schema  *Schema `json:"schema,omitempty"`
+	Current string          `json:"current,omitempty"`
+	Schema  *Schema         `json:"schema,omitempty"`
+	Graph   *MigrationGraph `json:"graph,omitempty"`
 }
 
 // Handle decodes a JSON request, carries it out and encodes the reply.
@@ -108,6 +110,14 @@ func (w *Workspace) Do(ctx context.Context, r Request) Reply {
 			w.current = r.Current
 		}
 		return Reply{Files: w.Files()}
+	case "graph":
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		g, err := w.Graph(r.Path)
+		if err != nil {
+			return fail(err)
+		}
+		return Reply{Graph: g}
 	case "schema":
 		s, err := w.Schema(r.Path)
 		if err != nil {

@@ -326,8 +326,12 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 		w.runGo(ctx, c, res)
 	case "sql":
 		w.runSQL(ctx, c, res)
+	case "shell":
+		w.runShell(ctx, c, res)
+	case "file":
+		w.runFile(c, res)
 	default:
-		res.Error = &Diagnostic{Kind: "compile", Message: fmt.Sprintf("unknown cell kind %q (want go or sql)", c.Kind)}
+		res.Error = &Diagnostic{Kind: "compile", Message: fmt.Sprintf("unknown cell kind %q (want go, sql, shell or file)", c.Kind)}
 	}
 	res.SQL = w.log.take()
 	if res.SQL == nil {

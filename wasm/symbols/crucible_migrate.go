@@ -22,6 +22,7 @@ func init() {
 		"ErrOffline":           reflect.ValueOf(&migrate.ErrOffline).Elem(),
 		"ErrUnknownRevision":   reflect.ValueOf(&migrate.ErrUnknownRevision).Elem(),
 		"ErrUsage":             reflect.ValueOf(&migrate.ErrUsage).Elem(),
+		"Load":                 reflect.ValueOf(migrate.Load),
 		"Main":                 reflect.ValueOf(migrate.Main),
 		"New":                  reflect.ValueOf(migrate.New),
 		"NewGraph":             reflect.ValueOf(migrate.NewGraph),

@@ -1,0 +1,251 @@
+package kernel
+
+// This file runs shell and file cells: a few commands over the
+// workspace's files (migrate, ls, cat, with > and >> redirection), and
+// files written into the workspace from a cell, so a lesson edits a
+// migration script or the migrate config as a reader would in an editor.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+	"unicode"
+
+	"crucible/goscript"
+	"crucible/migrate"
+)
+
+// runFile writes the cell's source to its path, as a notebook's
+// %%writefile: "Writing path", or "Overwriting path" when it existed.
+func (w *Workspace) runFile(c Cell, res *Result) {
+	name := c.Attrs["path"]
+	if name == "" {
+		res.Error = &Diagnostic{Kind: "compile", Message: "a file cell needs path=NAME in its fence"}
+		return
+	}
+	verb := "Writing"
+	if _, err := w.ReadFile(name); err == nil {
+		verb = "Overwriting"
+	}
+	if err := w.WriteFile(name, []byte(c.Source)); err != nil {
+		res.Error = &Diagnostic{Kind: "runtime", Message: err.Error()}
+		return
+	}
+	res.Stdout = verb + " " + name + "\n"
+}
+
+// runShell runs the cell's commands one a line, stopping at the first
+// that fails, as a script with set -e; "$ " prompts and # comments are
+// allowed.
+func (w *Workspace) runShell(ctx context.Context, c Cell, res *Result) {
+	var stdout bytes.Buffer
+	defer func() { res.Stdout = stdout.String() }()
+	for i, line := range strings.Split(c.Source, "\n") {
+		at := Position{Line: i + 1, Col: 1}
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "$ "))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if ctx.Err() != nil {
+			res.Error = &Diagnostic{Kind: "timeout", Message: "stopped: the cell ran past its limit", Pos: at}
+			return
+		}
+		args, err := shellWords(line)
+		if err != nil {
+			res.Error = &Diagnostic{Kind: "syntax", Message: err.Error(), Pos: at}
+			return
+		}
+		args, target, appendTo, err := redirection(args)
+		if err != nil {
+			res.Error = &Diagnostic{Kind: "syntax", Message: err.Error(), Pos: at}
+			return
+		}
+		var out io.Writer = &stdout
+		var captured bytes.Buffer
+		if target != "" {
+			out = &captured
+		}
+		err = w.command(args, out)
+		if target != "" {
+			data := captured.Bytes()
+			if appendTo {
+				old, _ := w.ReadFile(target)
+				data = append(old, data...)
+			}
+			if werr := w.WriteFile(target, data); werr != nil && err == nil {
+				err = werr
+			}
+		}
+		if err != nil {
+			res.Error = &Diagnostic{Kind: "runtime", Message: err.Error(), Pos: at}
+			return
+		}
+	}
+}
+
+// command runs one command line.
+func (w *Workspace) command(args []string, out io.Writer) error {
+	switch args[0] {
+	case "migrate":
+		return migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load}, args[1:], out)
+	case "ls":
+		return w.ls(args[1:], out)
+	case "cat":
+		if len(args) == 1 {
+			return errors.New("cat: name a file")
+		}
+		for _, name := range args[1:] {
+			data, err := w.ReadFile(name)
+			if err != nil {
+				return fmt.Errorf("cat: %w", err)
+			}
+			if bytes.HasPrefix(data, sqliteHeader) {
+				return fmt.Errorf("cat: %s is a SQLite database; query it with a sql cell", name)
+			}
+			out.Write(data)
+		}
+		return nil
+	case "echo":
+		fmt.Fprintln(out, strings.Join(args[1:], " "))
+		return nil
+	}
+	return fmt.Errorf("%s: command not found (the playground's shell has migrate, ls, cat and echo)", args[0])
+}
+
+// ls lists a folder's entries, folders with a trailing slash.
+func (w *Workspace) ls(args []string, out io.Writer) error {
+	dir := "."
+	if len(args) > 1 {
+		return errors.New("ls: one folder at most")
+	}
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	dir = strings.Trim(path.Clean(dir), "/")
+	prefix := dir + "/"
+	if dir == "." || dir == "" {
+		prefix = ""
+	}
+	var entries []string
+	for _, f := range w.Files() {
+		if f.Path == dir {
+			fmt.Fprintln(out, f.Path)
+			return nil
+		}
+		rest, ok := strings.CutPrefix(f.Path, prefix)
+		if !ok {
+			continue
+		}
+		if first, _, nested := strings.Cut(rest, "/"); nested {
+			rest = first + "/"
+		}
+		if !slices.Contains(entries, rest) {
+			entries = append(entries, rest)
+		}
+	}
+	if len(entries) == 0 && prefix != "" {
+		return fmt.Errorf("ls: %s: no such file or folder", dir)
+	}
+	for _, e := range entries {
+		fmt.Fprintln(out, e)
+	}
+	return nil
+}
+
+// redirection takes "> file" or ">> file" off the end of a command.
+func redirection(args []string) (rest []string, target string, appendTo bool, err error) {
+	for i, a := range args {
+		if a != ">" && a != ">>" {
+			continue
+		}
+		if i != len(args)-2 {
+			return nil, "", false, fmt.Errorf("%s needs one file name, at the end of the command", a)
+		}
+		if i == 0 {
+			return nil, "", false, fmt.Errorf("%s needs a command before it", a)
+		}
+		return args[:i], args[i+1], a == ">>", nil
+	}
+	return args, "", false, nil
+}
+
+// shellWords splits a command line as a shell does: spaces separate
+// words, single quotes keep everything, double quotes keep spaces, and a
+// > or >> glued to a word still redirects.
+func shellWords(line string) ([]string, error) {
+	var words []string
+	var word strings.Builder
+	inWord := false
+	var quote rune
+	flush := func() {
+		if inWord {
+			words = append(words, word.String())
+		}
+		word.Reset()
+		inWord = false
+	}
+	runes := []rune(line)
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			} else if r == '\\' && quote == '"' && i+1 < len(runes) {
+				i++
+				word.WriteRune(runes[i])
+			} else {
+				word.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == '\\' && i+1 < len(runes):
+			i++
+			word.WriteRune(runes[i])
+			inWord = true
+		case r == '>':
+			flush()
+			if i+1 < len(runes) && runes[i+1] == '>' {
+				i++
+				words = append(words, ">>")
+			} else {
+				words = append(words, ">")
+			}
+		case unicode.IsSpace(r):
+			flush()
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unclosed %c quote", quote)
+	}
+	flush()
+	return words, nil
+}
+
+// workspaceFiles are the workspace's files as migrate sees them.
+type workspaceFiles struct{ w *Workspace }
+
+func (f workspaceFiles) ReadFile(name string) ([]byte, error) { return f.w.ReadFile(name) }
+
+func (f workspaceFiles) WriteFile(name string, data []byte) error { return f.w.WriteFile(name, data) }
+
+func (f workspaceFiles) MkdirAll(string) error { return nil } // folders are implied by paths
+
+func (f workspaceFiles) ReadDir(dir string) ([]string, error) {
+	prefix := strings.Trim(path.Clean(dir), "/") + "/"
+	var names []string
+	for _, fi := range f.w.Files() {
+		if rest, ok := strings.CutPrefix(fi.Path, prefix); ok && !strings.Contains(rest, "/") {
+			names = append(names, rest)
+		}
+	}
+	return names, nil
+}
