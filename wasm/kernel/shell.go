@@ -14,6 +14,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"crucible/goscript"
@@ -45,6 +46,17 @@ func (w *Workspace) runFile(c Cell, res *Result) {
 func (w *Workspace) runShell(ctx context.Context, c Cell, res *Result) {
 	var stdout bytes.Buffer
 	defer func() { res.Stdout = stdout.String() }()
+	// now=2017-08-09T22:14:41 pins the clock new scripts are dated by,
+	// so a lesson's expected output holds still.
+	clock := time.Now
+	if v := c.Attrs["now"]; v != "" {
+		at, err := time.Parse("2006-01-02T15:04:05", v)
+		if err != nil {
+			res.Error = &Diagnostic{Kind: "compile", Message: fmt.Sprintf("now=%s: want a time as 2017-08-09T22:14:41", v)}
+			return
+		}
+		clock = func() time.Time { return at }
+	}
 	for i, line := range strings.Split(c.Source, "\n") {
 		at := Position{Line: i + 1, Col: 1}
 		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "$ "))
@@ -70,7 +82,7 @@ func (w *Workspace) runShell(ctx context.Context, c Cell, res *Result) {
 		if target != "" {
 			out = &captured
 		}
-		err = w.command(args, out)
+		err = w.command(args, out, clock)
 		if target != "" {
 			data := captured.Bytes()
 			if appendTo {
@@ -89,10 +101,10 @@ func (w *Workspace) runShell(ctx context.Context, c Cell, res *Result) {
 }
 
 // command runs one command line.
-func (w *Workspace) command(args []string, out io.Writer) error {
+func (w *Workspace) command(args []string, out io.Writer, clock func() time.Time) error {
 	switch args[0] {
 	case "migrate":
-		return migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load}, args[1:], out)
+		return migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load, Now: clock}, args[1:], out)
 	case "ls":
 		return w.ls(args[1:], out)
 	case "cat":
