@@ -26,6 +26,30 @@ const usage = `usage: migrate COMMAND [ARGS]
   stamp TARGET              record TARGET without running anything
 With --sql, TARGET may be FROM:TO, and the SQL is printed, not run.`
 
+// parseArgs parses flags wherever they stand among the arguments, as
+// Alembic's argparse does (upgrade 1 --sql), and returns the others. A
+// relative target such as -1 is an argument, not a flag.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var flags, rest []string
+	for _, a := range args {
+		if len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "0123456789") == "" {
+			rest = append(rest, a)
+		} else {
+			flags = append(flags, a)
+		}
+	}
+	for {
+		if err := fs.Parse(flags); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		flags = fs.Args()[1:]
+	}
+}
+
 // Command runs one command line, writing what it prints to out.
 func (m *Migrator) Command(args []string, out io.Writer) error {
 	if len(args) == 0 {
@@ -36,19 +60,10 @@ func (m *Migrator) Command(args []string, out io.Writer) error {
 	verbose := fs.Bool("v", false, "verbose")
 	rng := fs.String("r", "", "history range FROM:TO")
 	sql := fs.Bool("sql", false, "print the SQL instead of running it")
-	// A relative target such as -1 is not a flag.
-	var flags, targets []string
-	for _, a := range args[1:] {
-		if len(a) > 1 && a[0] == '-' && strings.Trim(a[1:], "0123456789") == "" {
-			targets = append(targets, a)
-		} else {
-			flags = append(flags, a)
-		}
-	}
-	if err := fs.Parse(flags); err != nil {
+	rest, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return fmt.Errorf("%w: migrate %s: %v", ErrUsage, args[0], err)
 	}
-	rest := append(fs.Args(), targets...)
 	target := func() (string, error) {
 		if len(rest) != 1 {
 			return "", fmt.Errorf("%w: migrate %s takes one target", ErrUsage, args[0])

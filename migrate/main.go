@@ -232,7 +232,7 @@ func (c *cli) revision(args []string) error {
 	splice := fs.Bool("splice", false, "allow --head to name a revision that is not a head")
 	label := fs.String("branch-label", "", "a branch label for the new revision")
 	depends := fs.String("depends-on", "", "revisions the new one depends on, comma separated")
-	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+	if rest, err := parseArgs(fs, args); err != nil || len(rest) > 0 {
 		return fmt.Errorf("%w: migrate revision -m MESSAGE [--autogenerate] [--rev-id ID] [--head REV] [--splice] [--branch-label L] [--depends-on REV]", ErrUsage)
 	}
 	m, err := c.migrator(!*auto)
@@ -359,7 +359,8 @@ func (c *cli) merge(args []string) error {
 	message := fs.String("m", "", "the message")
 	revID := fs.String("rev-id", "", "the new revision's id")
 	label := fs.String("branch-label", "", "a branch label for the merge")
-	if err := fs.Parse(args); err != nil || fs.NArg() == 0 {
+	refs, err := parseArgs(fs, args)
+	if err != nil || len(refs) == 0 {
 		return fmt.Errorf("%w: migrate merge [-m MESSAGE] [--rev-id ID] [--branch-label L] REV... (heads for all of them)", ErrUsage)
 	}
 	m, err := c.migrator(true)
@@ -368,7 +369,7 @@ func (c *cli) merge(args []string) error {
 	}
 	g := m.Graph()
 	var down []string
-	for _, ref := range fs.Args() {
+	for _, ref := range refs {
 		ids, err := g.Resolve(ref)
 		if err != nil {
 			return err
@@ -380,7 +381,7 @@ func (c *cli) merge(args []string) error {
 		}
 	}
 	if len(down) < 2 {
-		return fmt.Errorf("migrate: merge needs two or more revisions to join, and %s names %s", strings.Join(fs.Args(), " "), orBase(down))
+		return fmt.Errorf("migrate: merge needs two or more revisions to join, and %s names %s", strings.Join(refs, " "), orBase(down))
 	}
 	info := autogen.RevisionInfo{Message: *message, Down: down}
 	if *label != "" {

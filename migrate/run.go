@@ -354,7 +354,9 @@ func (m *Migrator) offline(from, target string, up bool) (string, error) {
 		}
 	}
 	c.exec("COMMIT")
-	return c.out.String(), nil
+	// Statements are set apart by a blank line; the script ends with
+	// its last.
+	return strings.TrimSuffix(c.out.String(), "\n"), nil
 }
 
 // steps are the scripts a move runs, each checked for the function it

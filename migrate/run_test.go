@@ -320,7 +320,6 @@ ALTER TABLE users ADD COLUMN timezone VARCHAR(32);
 UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';
 
 COMMIT;
-
 `
 	if sql != want {
 		t.Errorf("got\n%s\nwant\n%s", sql, want)

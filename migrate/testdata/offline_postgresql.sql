@@ -34,7 +34,6 @@ ALTER TABLE users ALTER COLUMN timezone SET DEFAULT 'UTC';
 UPDATE alembic_version SET version_num='27c6a30d7c24' WHERE alembic_version.version_num = 'ae1027a6acf';
 
 COMMIT;
-
 -- downgrade head:base
 BEGIN;
 
@@ -55,4 +54,3 @@ DROP TABLE users;
 DELETE FROM alembic_version WHERE alembic_version.version_num = '1975ea83b712';
 
 COMMIT;
-

@@ -43,4 +43,3 @@ ALTER TABLE _crucible_tmp_users RENAME TO users;
 UPDATE alembic_version SET version_num='27c6a30d7c24' WHERE alembic_version.version_num = 'ae1027a6acf';
 
 COMMIT;
-

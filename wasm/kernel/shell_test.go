@@ -112,3 +112,28 @@ func TestShellWords(t *testing.T) {
 		}
 	}
 }
+
+// A sql cell sees the columns another handle (here an engine in a go
+// cell) renamed and added: the kernel's own handle is opened anew.
+func TestSQLCellSeesAnotherHandlesSchemaChange(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	db := map[string]string{"db": "app.sqlite"}
+	for _, c := range []Cell{
+		{Kind: "sql", Source: "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('a'); SELECT * FROM users", Attrs: db},
+		{Kind: "go", Source: `import "crucible/orm/engine"
+
+eng, _ := engine.CreateEngine("sqlite:///app.sqlite")
+eng.ExecuteSQL("ALTER TABLE users RENAME COLUMN name TO username")
+eng.ExecuteSQL("ALTER TABLE users ADD COLUMN tz TEXT")
+eng.Close()`},
+	} {
+		if res := w.Run(context.Background(), c); res.Error != nil {
+			t.Fatal(res.Error)
+		}
+	}
+	res := w.Run(context.Background(), Cell{Kind: "sql", Source: "SELECT * FROM users", Attrs: db})
+	if res.Error != nil || strings.Join(res.Display[0].Columns, ",") != "id,username,tz" {
+		t.Errorf("after the change: %v %v", res.Error, res.Display)
+	}
+}

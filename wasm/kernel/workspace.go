@@ -302,6 +302,21 @@ func (w *Workspace) pool(p string) (*sql.DB, error) {
 	return db, nil
 }
 
+// dropStalePools closes the kernel's own handles on the databases a cell
+// changed through other handles (an engine, a migration). A memdb
+// connection does not notice another connection's schema change: it
+// kept reading the old columns, and failed with "bad parameter or other
+// API misuse" after a column was renamed. A fresh handle reads the
+// schema anew.
+func (w *Workspace) dropStalePools() {
+	for p := range w.changed {
+		if db, ok := w.pools[p]; ok {
+			db.Close()
+			delete(w.pools, p)
+		}
+	}
+}
+
 // Run runs one cell and returns what it produced.
 func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 	w.mu.Lock()
@@ -332,6 +347,9 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 		w.runFile(c, res)
 	default:
 		res.Error = &Diagnostic{Kind: "compile", Message: fmt.Sprintf("unknown cell kind %q (want go, sql, shell or file)", c.Kind)}
+	}
+	if c.Kind != "sql" {
+		w.dropStalePools()
 	}
 	res.SQL = w.log.take()
 	if res.SQL == nil {
