@@ -80,6 +80,9 @@ func renderCell(w util.BufWriter, _ []byte, node ast.Node, entering bool) (ast.W
 	}
 	w.WriteString(` data-attrs="` + e(string(attrs)) + `">` + "\n")
 	w.WriteString(`<div class="cell-head"><span class="cell-kind">` + e(c.Kind) + `</span>`)
+	if p := c.Attrs["path"]; c.Kind == "file" && p != "" {
+		w.WriteString(`<span class="cell-path">` + e(p) + `</span>`)
+	}
 	if c.From != "" {
 		w.WriteString(`<span class="cell-from" title="the talk's cell this reproduces">` + e(FromLabel(c.From)) + `</span>`)
 	}

@@ -317,3 +317,55 @@ func TestBrowserWorksOffline(t *testing.T) {
 		t.Errorf("offline, the cell shows %q", got)
 	}
 }
+
+// TestBrowserMigrationGraph runs the slides' migration lesson in the page
+// (shell and file cells, errors the lesson expects included) and reads
+// the migration graph drawn under the last shell cell: every revision,
+// the branch point, the merge point and the current revision.
+func TestBrowserMigrationGraph(t *testing.T) {
+	ls, err := lessons.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lesson *lessons.Lesson
+	for _, l := range ls {
+		if l.Slug == "migrations-in-depth" {
+			lesson = l
+		}
+	}
+	if lesson == nil {
+		t.Fatal("no migrations-in-depth lesson")
+	}
+	ctx, base := browser(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"+lesson.Slug+".html")); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, ctx)
+	start := time.Now()
+	last := lesson.Cells[len(lesson.Cells)-1].ID
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button.run-all`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.cell[data-id=%q][data-state="done"]`, last))),
+	); err != nil {
+		t.Fatalf("running all cells: %v", err)
+	}
+	t.Logf("lesson %q: %d cells ran in %v, migrations included", lesson.Slug, len(lesson.Cells), time.Since(start).Round(time.Millisecond))
+	screenshot(t, ctx, "migrations")
+	results := eval[[]kernel.Result](t, ctx, `window.crucible.page.results`)
+	for _, c := range lesson.Cells {
+		for _, r := range results {
+			if r.ID == c.ID && c.Output != nil && r.Output() != *c.Output {
+				t.Errorf("cell %s: output %q, lesson expects %q", c.ID, r.Output(), *c.Output)
+			}
+		}
+	}
+	graph := cellText(t, ctx, "merge", ".cell-graph")
+	for _, want := range []string{"Migration graph (5 revisions)", "3b5e1f2a9c07 merge tags and timezone (head) (mergepoint) ← current", "2806761df139 Added account table (branchpoint)", "1975ea83b712 initial"} {
+		if !strings.Contains(graph, want) {
+			t.Errorf("the graph under the merge cell lacks %q; it reads:\n%s", want, graph)
+		}
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('.cell[data-id="merge"] .cell-graph svg circle').length`); n != 5 {
+		t.Errorf("the graph draws %d revisions, want 5", n)
+	}
+}

@@ -32,7 +32,8 @@ const errorField = StateField.define<DecorationSet>({
 export interface EditorOptions {
   parent: HTMLElement;
   doc: string;
-  kind: string;
+  /** lang is the editor's language: "go", "sql" or "" for plain text. */
+  lang: string;
   onRun: () => void;
   onChange: (doc: string) => void;
 }
@@ -48,7 +49,7 @@ export function createEditor(o: EditorOptions): CellEditor {
     drawSelection(),
     highlightActiveLine(),
     bracketMatching(),
-    indentUnit.of(o.kind === "go" ? "\t" : "  "),
+    indentUnit.of(o.lang === "go" ? "\t" : "  "),
     EditorState.tabSize.of(4),
     syntaxHighlighting(defaultHighlightStyle),
     keymap.of([
@@ -58,7 +59,7 @@ export function createEditor(o: EditorOptions): CellEditor {
       ...defaultKeymap,
       ...historyKeymap,
     ]),
-    o.kind === "go" ? go() : sql({ dialect: SQLite }),
+    o.lang === "go" ? go() : o.lang === "sql" ? sql({ dialect: SQLite }) : [],
     errorField,
     EditorView.updateListener.of((u) => {
       if (u.docChanged) o.onChange(u.state.doc.toString());

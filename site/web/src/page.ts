@@ -4,6 +4,7 @@
 // lesson expects.
 
 import type { Diagnostic, Result } from "./protocol";
+import { drawGraph } from "./graph";
 import { Kernel } from "./kernel";
 import { type CellEditor, createEditor } from "./editor";
 import { renderOutput, renderSQL } from "./output";
@@ -29,6 +30,8 @@ class CellView {
   readonly kind: string;
   readonly attrs: Record<string, string>;
   readonly original: string;
+  /** expectsError tells a cell the lesson shows failing on purpose. */
+  readonly expectsError: boolean;
   editor: CellEditor;
   private output: HTMLElement;
   private sql: HTMLElement;
@@ -59,7 +62,7 @@ class CellView {
     this.editor = createEditor({
       parent: editorHost,
       doc: saved ?? this.original,
-      kind: this.kind,
+      lang: languageOf(this.kind, this.attrs),
       onRun: () => void this.run(),
       onChange: (doc) => this.edited(doc),
     });
@@ -69,6 +72,7 @@ class CellView {
     const expected = document.createElement("div");
     expected.className = "cell-expected";
     const expOut = el.querySelector("pre.cell-expected-output");
+    this.expectsError = /^error: /m.test(expOut?.textContent ?? "");
     const expSQL = el.querySelector("pre.cell-expected-sql");
     if (expOut) expected.append(span("cell-label", "Expected output"), expOut);
     if (expSQL) expected.append(span("cell-label", "Expected SQL"), expSQL);
@@ -106,7 +110,31 @@ class CellView {
     this.show(result);
     this.page.timings.cells[this.id] = performance.now() - t0;
     this.page.results.push(result);
+    if (this.kind === "shell" || this.kind === "file") await this.showGraph();
     return result;
+  }
+
+  /** showGraph draws the workspace's migration graph under the cell, when
+   * there is a migrate project to draw. */
+  async showGraph() {
+    const reply = await this.page.kernel.request({ op: "graph" });
+    let box = this.el.querySelector<HTMLDetailsElement>("details.cell-graph");
+    if (!reply.graph || reply.graph.revisions.length === 0) {
+      if (box) box.hidden = true;
+      return;
+    }
+    if (!box) {
+      box = document.createElement("details");
+      box.className = "cell-graph";
+      box.open = true;
+      box.append(document.createElement("summary"));
+      this.el.append(box);
+    }
+    box.hidden = false;
+    const g = reply.graph;
+    box.querySelector("summary")!.textContent = `Migration graph (${g.revisions.length} revisions)`;
+    box.querySelector("svg")?.remove();
+    box.append(drawGraph(g));
   }
 
   show(r: Result) {
@@ -199,13 +227,14 @@ class Page {
     });
   }
 
-  /** runAll runs the cells in order and stops at the first that fails. */
+  /** runAll runs the cells in order and stops at the first that fails,
+   * unless the lesson expects it to fail (it shows an error on purpose). */
   async runAll(): Promise<Result[]> {
     const results: Result[] = [];
     for (const c of this.cells) {
       const r = await c.run();
       results.push(r);
-      if (r.error) break;
+      if (r.error && !c.expectsError) break;
     }
     return results;
   }
@@ -268,4 +297,12 @@ if (configEl) {
     runAll: () => page.runAll(),
     timings: page.timings,
   };
+}
+
+/** languageOf picks the editor's language: a file cell's by its name. */
+function languageOf(kind: string, attrs: Record<string, string>): string {
+  if (kind === "go" || kind === "sql") return kind;
+  if (kind === "file" && attrs.path?.endsWith(".go")) return "go";
+  if (kind === "file" && attrs.path?.endsWith(".sql")) return "sql";
+  return "";
 }

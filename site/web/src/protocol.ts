@@ -39,13 +39,31 @@ export interface Result {
 export interface Cell { id?: string; kind: string; source: string; attrs?: Record<string, string>; }
 
 export interface Request {
-  op: "run" | "reset" | "warmup" | "files" | "read" | "write" | "remove" | "export" | "import" | "schema";
+  op: "run" | "reset" | "warmup" | "files" | "read" | "write" | "remove" | "export" | "import" | "schema" | "graph";
   cell?: Cell;
   timeoutMs?: number;
   path?: string;
   data?: string; // base64, as Go's encoding/json writes []byte
   files?: Record<string, string>;
   current?: string;
+}
+
+/** A migrate project's revisions, oldest first, and where the database is. */
+export interface MigrationGraph {
+  revisions: GraphRevision[];
+  current: string[];
+}
+
+export interface GraphRevision {
+  id: string;
+  down?: string[];
+  dependsOn?: string[];
+  labels?: string[];
+  message: string;
+  path: string;
+  head?: boolean;
+  branchPoint?: boolean;
+  mergePoint?: boolean;
 }
 
 export interface Reply {
@@ -55,6 +73,7 @@ export interface Reply {
   data?: string;
   all?: Record<string, string>;
   current?: string;
+  graph?: MigrationGraph;
 }
 
 /** Page to worker. */
