@@ -65,9 +65,11 @@ func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 			return nil, err
 		}
 		defer online.Close()
-		if out.Current, err = online.Current(); err != nil {
+		current, err := online.Current()
+		if err != nil {
 			return nil, err
 		}
+		out.Current = append(out.Current, current...)
 	}
 	return out, nil
 }

@@ -57,7 +57,7 @@ export function drawGraph(g: MigrationGraph): SVGElement {
   }
   for (const r of g.revisions) {
     const a = pos(r.id);
-    const current = g.current.includes(r.id);
+    const current = (g.current ?? []).includes(r.id);
     svg.append(svgEl("circle", { cx: a.x, cy: a.y, r: R, class: current ? "graph-node graph-current" : "graph-node" }));
     const marks = [r.head ? "(head)" : "", r.branchPoint ? "(branchpoint)" : "", r.mergePoint ? "(mergepoint)" : "", current ? "← current" : ""]
       .filter(Boolean)

@@ -110,7 +110,10 @@ class CellView {
     this.show(result);
     this.page.timings.cells[this.id] = performance.now() - t0;
     this.page.results.push(result);
-    if (this.kind === "shell" || this.kind === "file") await this.showGraph();
+    if (this.kind === "shell" || this.kind === "file") {
+      // The picture is a help, never a reason for the run to fail.
+      await this.showGraph().catch((e) => console.warn("migration graph:", e));
+    }
     return result;
   }
 

@@ -20,6 +20,21 @@ export interface WASIOptions {
   write?: (fd: number, text: string) => void;
 }
 
+/** completeImports answers ENOSYS for any WASI function the module
+ * imports that these do not define, so that code the kernel links but the
+ * page never runs (the native command line's file system calls) does not
+ * stop the module from loading. It returns the names it filled in. */
+export function completeImports(module: WebAssembly.Module, imports: Record<string, (...args: never[]) => unknown>): string[] {
+  const filled: string[] = [];
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module === "wasi_snapshot_preview1" && imp.kind === "function" && !(imp.name in imports)) {
+      imports[imp.name] = () => ENOSYS;
+      filled.push(imp.name);
+    }
+  }
+  return filled;
+}
+
 export function wasiImports(getMemory: () => WebAssembly.Memory, opts: WASIOptions = {}) {
   const view = () => new DataView(getMemory().buffer);
   const bytes = () => new Uint8Array(getMemory().buffer);
@@ -128,6 +143,12 @@ export function wasiImports(getMemory: () => WebAssembly.Memory, opts: WASIOptio
     path_readlink: () => ENOENT,
     path_remove_directory: () => ENOENT,
     path_unlink_file: () => ENOENT,
+    path_create_directory: () => ENOENT,
+    path_rename: () => ENOENT,
+    path_symlink: () => ENOENT,
+    path_link: () => ENOENT,
+    path_filestat_set_times: () => ENOENT,
+    fd_filestat_set_times: () => EBADF,
     sock_accept: () => ENOSYS,
     sock_shutdown: () => ENOSYS,
   };

@@ -4,7 +4,7 @@
 // runaway cell; the compiled module survives in the page for the next one.
 
 import type { FromWorker, ToWorker } from "./protocol";
-import { ProcExit, wasiImports } from "./wasi";
+import { completeImports, ProcExit, wasiImports } from "./wasi";
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -66,11 +66,12 @@ async function load(url: string, size: number, module?: WebAssembly.Module) {
   const t0 = performance.now();
   if (!module) ({ module, downloadMs } = await compile(url, size));
   let memory: WebAssembly.Memory | undefined;
-  const instance = await WebAssembly.instantiate(module, {
-    wasi_snapshot_preview1: wasiImports(() => memory!, {
-      write: (_fd, text) => post({ type: "log", text }),
-    }),
+  const wasi = wasiImports(() => memory!, {
+    write: (_fd, text) => post({ type: "log", text }),
   });
+  const filled = completeImports(module, wasi);
+  if (filled.length > 0) post({ type: "log", text: `WASI functions answered ENOSYS: ${filled.join(", ")}\n` });
+  const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi });
   kernel = instance.exports as unknown as KernelExports;
   memory = kernel.memory;
   kernel._initialize();
