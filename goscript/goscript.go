@@ -76,7 +76,9 @@ func Load(file string, src []byte, names ...string) (values map[string]any, err 
 		Stdout:               io.Discard,
 		Stderr:               &stderr,
 	})
-	if err := in.Use(symbols.Symbols); err != nil {
+	// Only the packages the file imports: handing the interpreter every
+	// table costs most of a load.
+	if err := in.Use(importedSymbols(f)); err != nil {
 		return nil, fmt.Errorf("goscript: %w", err)
 	}
 	defer func() {
@@ -116,6 +118,20 @@ func rename(err error, name, file string) error {
 		return err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), name, file))
+}
+
+// importedSymbols are the symbol tables of the packages f imports, keyed
+// as interp.Use wants them ("path/name").
+func importedSymbols(f *ast.File) interp.Exports {
+	out := interp.Exports{}
+	for _, im := range f.Imports {
+		p, _ := strconv.Unquote(im.Path.Value)
+		key := p + "/" + path.Base(p)
+		if syms, ok := symbols.Symbols[key]; ok {
+			out[key] = syms
+		}
+	}
+	return out
 }
 
 // checkImports names an import the interpreter does not have, with the

@@ -2,8 +2,10 @@ package migrate_test
 
 import (
 	"fmt"
+	"io"
 	"testing"
 
+	"crucible/goscript"
 	"crucible/migrate"
 	"crucible/migrate/op"
 	"crucible/orm/core"
@@ -60,6 +62,43 @@ func BenchmarkUpgradeSQL200(b *testing.B) {
 	}
 	for b.Loop() {
 		if _, err := m.UpgradeSQL("base", "head"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHistory200Scripts is `migrate history` over 200 script files,
+// each read and interpreted: the cost of scripts that need no compiling.
+func BenchmarkHistory200Scripts(b *testing.B) {
+	dir := migrate.Dir(b.TempDir())
+	dir.WriteFile("migrate.ini", []byte("[migrate]\nscript_location = m\nurl = sqlite://\n"))
+	for i := range 200 {
+		down := "nil"
+		if i > 0 {
+			down = fmt.Sprintf("[]string{\"r%03d\"}", i-1)
+		}
+		dir.WriteFile(fmt.Sprintf("m/versions/r%03d.go", i), fmt.Appendf(nil, `package versions
+
+import (
+	"crucible/migrate"
+	"crucible/migrate/op"
+	"crucible/orm/core"
+)
+
+var Revision = migrate.Revision{ID: "r%03d", Down: %s, Message: "table %d"}
+
+func Upgrade(c *migrate.Context) error {
+	return c.Run(op.CreateTable{Table: core.NewTable(nil, "t%03d", core.NewColumn("id", core.Integer{}, core.PrimaryKey()))})
+}
+
+func Downgrade(c *migrate.Context) error {
+	return c.Run(op.DropTable{Name: "t%03d"})
+}
+`, i, down, i, i, i))
+	}
+	env := migrate.Env{Files: dir, Load: goscript.Load}
+	for b.Loop() {
+		if err := migrate.Main(env, []string{"history"}, io.Discard); err != nil {
 			b.Fatal(err)
 		}
 	}
