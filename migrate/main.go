@@ -251,10 +251,14 @@ func (c *cli) revision(args []string) error {
 		}
 		down = heads
 	default:
-		id, err := g.one(*head)
+		ids, err := g.Resolve(*head)
 		if err != nil {
 			return err
 		}
+		if len(ids) != 1 {
+			return fmt.Errorf("migrate: --head %s names %s; name one revision", *head, orBase(ids))
+		}
+		id := ids[0]
 		if !*splice && !slices.Contains(g.Heads(), id) {
 			return fmt.Errorf("migrate: revision %s is not a head; give --splice to branch from it", id)
 		}

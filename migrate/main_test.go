@@ -212,3 +212,38 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs (go test -update rewrites it); now:\n%s", path, got)
 	}
 }
+
+// A second base with a branch label, a revision depending on the first
+// branch, and an upgrade to label@head, through the command line.
+func TestMainBranchLabelsAndDependsOn(t *testing.T) {
+	s := newSession(t)
+	s.ids = []string{"aaa111", "bbb222", "ccc333"}
+	s.must(`init migrations`)
+	ini, _ := s.env.Files.ReadFile("migrate.ini")
+	s.write("migrate.ini", strings.Replace(string(ini), "sqlite:///migrate.sqlite", "sqlite:///"+filepath.ToSlash(filepath.Join(s.dir, "app.sqlite")), 1))
+	s.must(`revision -m "core tables"`)
+	s.must(`revision -m "accounts base" --head base --branch-label accounts`)
+	s.must(`revision -m "accounts use users" --head accounts@head --depends-on aaa`)
+	if err := s.run(`revision -m x --head base --branch-label accounts`); err == nil || !strings.Contains(err.Error(), `branch label "accounts" is used already, by bbb222`) {
+		t.Errorf("a label used twice: %v", err)
+	}
+	src, _ := s.env.Files.ReadFile("migrations/versions/ccc333_accounts_use_users.go")
+	for _, want := range []string{`Down:       []string{"bbb222"}`, `DependsOn:  []string{"aaa111"}`} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("the script lacks %s:\n%s", want, src)
+		}
+	}
+	src, _ = s.env.Files.ReadFile("migrations/versions/bbb222_accounts_base.go")
+	if !strings.Contains(string(src), `BranchLabels: []string{"accounts"}`) {
+		t.Errorf("the labelled script:\n%s", src)
+	}
+	var out strings.Builder
+	if err := migrate.Main(s.env, []string{"upgrade", "accounts@head"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	// The dependency runs first, though it is on the other branch.
+	want := "INFO  [migrate] Running upgrade  -> aaa111, core tables\nINFO  [migrate] Running upgrade  -> bbb222, accounts base\nINFO  [migrate] Running upgrade bbb222 -> ccc333, accounts use users\n"
+	if out.String() != want {
+		t.Errorf("upgrade accounts@head printed\n%s\nwant\n%s", out.String(), want)
+	}
+}
