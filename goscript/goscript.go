@@ -47,22 +47,14 @@ func (e loadError) Unwrap() []error { return []error{e.err, ErrLoad} }
 // the map. Errors wrap ErrLoad and begin with file:line:col.
 func Load(file string, src []byte, names ...string) (values map[string]any, err error) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, src, parser.ImportsOnly)
+	f, err := parser.ParseFile(fset, file, src, parser.AllErrors)
 	if err != nil {
 		return nil, firstError(err)
 	}
-	full, err := parser.ParseFile(fset, file, src, parser.AllErrors)
-	if err != nil {
-		return nil, firstError(err)
-	}
-	if err := checkTypeNames(fset, full); err != nil {
-		return nil, loadError{err}
-	}
-	if err := checkNames(fset, full); err != nil {
-		return nil, loadError{err}
-	}
-	if err := checkImports(fset, f); err != nil {
-		return nil, loadError{err}
+	for _, check := range []func(*token.FileSet, *ast.File) error{checkTypeNames, checkNames, checkImports} {
+		if err := check(fset, f); err != nil {
+			return nil, loadError{err}
+		}
 	}
 	pkg := f.Name.Name
 	// The interpreter reads the file from a one-file filesystem, so its

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"slices"
 	"strings"
 
 	"crucible/goscript"
@@ -36,11 +37,25 @@ func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 	if configFile == "" {
 		configFile = migrate.ConfigFile
 	}
-	env := migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load}
-	m, err := migrate.Load(env, configFile, false)
+	data, err := w.ReadFile(configFile)
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := migrate.ParseConfig(configFile, data)
+	if err != nil {
+		return nil, err
+	}
+	file, isSQLite := strings.CutPrefix(cfg.URL, "sqlite:///")
+	online := isSQLite && w.dbs[file]
+	if online {
+		engine.SetHost(w)
+		defer engine.SetHost(nil)
+	}
+	m, err := migrate.Load(migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load}, configFile, online)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
 	g := m.Graph()
 	out := &MigrationGraph{Revisions: []GraphRevision{}, Current: []string{}}
 	heads := g.Heads()
@@ -48,24 +63,12 @@ func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 		out.Revisions = append(out.Revisions, GraphRevision{
 			ID: r.ID, Down: r.Down, DependsOn: r.DependsOn, Labels: r.BranchLabels,
 			Message: r.Message, Path: r.Path,
-			Head:        strings.Contains(" "+strings.Join(heads, " ")+" ", " "+r.ID+" "),
+			Head:        slices.Contains(heads, r.ID),
 			BranchPoint: g.IsBranchPoint(r.ID), MergePoint: g.IsMergePoint(r.ID),
 		})
 	}
-	data, _ := w.ReadFile(configFile)
-	cfg, err := migrate.ParseConfig(configFile, data)
-	if err != nil {
-		return nil, err
-	}
-	if file, ok := strings.CutPrefix(cfg.URL, "sqlite:///"); ok && w.dbs[file] {
-		engine.SetHost(w)
-		defer engine.SetHost(nil)
-		online, err := migrate.Load(env, configFile, true)
-		if err != nil {
-			return nil, err
-		}
-		defer online.Close()
-		current, err := online.Current()
+	if online {
+		current, err := m.Current()
 		if err != nil {
 			return nil, err
 		}

@@ -131,24 +131,37 @@ func (w *Workspace) command(args []string, out io.Writer, clock func() time.Time
 
 // ls lists a folder's entries, folders with a trailing slash.
 func (w *Workspace) ls(args []string, out io.Writer) error {
-	dir := "."
 	if len(args) > 1 {
 		return errors.New("ls: one folder at most")
 	}
+	dir := "."
 	if len(args) == 1 {
 		dir = args[0]
 	}
-	dir = strings.Trim(path.Clean(dir), "/")
-	prefix := dir + "/"
-	if dir == "." || dir == "" {
+	if _, err := w.ReadFile(dir); err == nil {
+		fmt.Fprintln(out, strings.Trim(path.Clean(dir), "/"))
+		return nil
+	}
+	entries := w.entries(dir)
+	if len(entries) == 0 && strings.Trim(path.Clean(dir), "/.") != "" {
+		return fmt.Errorf("ls: %s: no such file or folder", dir)
+	}
+	for _, e := range entries {
+		fmt.Fprintln(out, e)
+	}
+	return nil
+}
+
+// entries are what is directly in a folder of the workspace, sorted:
+// file names, and folder names with a trailing slash. Folders exist only
+// as the paths of the files in them.
+func (w *Workspace) entries(dir string) []string {
+	prefix := strings.Trim(path.Clean(dir), "/") + "/"
+	if prefix == "./" {
 		prefix = ""
 	}
-	var entries []string
+	var out []string
 	for _, f := range w.Files() {
-		if f.Path == dir {
-			fmt.Fprintln(out, f.Path)
-			return nil
-		}
 		rest, ok := strings.CutPrefix(f.Path, prefix)
 		if !ok {
 			continue
@@ -156,17 +169,11 @@ func (w *Workspace) ls(args []string, out io.Writer) error {
 		if first, _, nested := strings.Cut(rest, "/"); nested {
 			rest = first + "/"
 		}
-		if !slices.Contains(entries, rest) {
-			entries = append(entries, rest)
+		if !slices.Contains(out, rest) {
+			out = append(out, rest)
 		}
 	}
-	if len(entries) == 0 && prefix != "" {
-		return fmt.Errorf("ls: %s: no such file or folder", dir)
-	}
-	for _, e := range entries {
-		fmt.Fprintln(out, e)
-	}
-	return nil
+	return out
 }
 
 // redirection takes "> file" or ">> file" off the end of a command.
@@ -252,11 +259,10 @@ func (f workspaceFiles) WriteFile(name string, data []byte) error { return f.w.W
 func (f workspaceFiles) MkdirAll(string) error { return nil } // folders are implied by paths
 
 func (f workspaceFiles) ReadDir(dir string) ([]string, error) {
-	prefix := strings.Trim(path.Clean(dir), "/") + "/"
 	var names []string
-	for _, fi := range f.w.Files() {
-		if rest, ok := strings.CutPrefix(fi.Path, prefix); ok && !strings.Contains(rest, "/") {
-			names = append(names, rest)
+	for _, e := range f.w.entries(dir) {
+		if !strings.HasSuffix(e, "/") {
+			names = append(names, e)
 		}
 	}
 	return names, nil
