@@ -71,7 +71,6 @@ func (q *Query) loadJoined(st *core.SelectStmt) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer s.owned()
 	var out []any
 	seen := map[any]bool{}
 	children := make([]map[any][]any, len(joins))

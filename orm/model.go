@@ -255,17 +255,54 @@ func columnType(t reflect.Type, size int) (core.Type, error) {
 // values reads an object's mapped fields, nil for nil pointers.
 func (m *Mapper) values(obj reflect.Value) []any {
 	out := make([]any, len(m.fields))
-	for i, f := range m.fields {
-		fv := obj.Field(f.index)
-		if f.ptr {
-			if fv.IsNil() {
-				continue
-			}
-			fv = fv.Elem()
-		}
-		out[i] = fv.Interface()
+	for i := range m.fields {
+		out[i] = m.value(obj, i)
 	}
 	return out
+}
+
+// value reads field i of an object, nil for a nil pointer.
+func (m *Mapper) value(obj reflect.Value, i int) any {
+	f := m.fields[i]
+	fv := obj.Field(f.index)
+	if f.ptr {
+		if fv.IsNil() {
+			return nil
+		}
+		fv = fv.Elem()
+	}
+	return fv.Interface()
+}
+
+// omitted tells whether an INSERT leaves field i out: a key the database
+// numbers that is still zero, or a nil pointer.
+func (m *Mapper) omitted(obj reflect.Value, i int) bool {
+	f := m.fields[i]
+	if !f.ptr && !f.autoID {
+		return false
+	}
+	fv := obj.Field(f.index)
+	if f.ptr && fv.IsNil() {
+		return true
+	}
+	if f.autoID {
+		if f.ptr {
+			fv = fv.Elem()
+		}
+		return fv.IsZero()
+	}
+	return false
+}
+
+// sameOmitted tells whether two objects' INSERTs leave out the same
+// fields.
+func (m *Mapper) sameOmitted(a, b reflect.Value) bool {
+	for i, f := range m.fields {
+		if (f.ptr || f.autoID) && m.omitted(a, i) != m.omitted(b, i) {
+			return false
+		}
+	}
+	return true
 }
 
 // set stores a database value into a field, converting as it must.
@@ -422,6 +459,24 @@ func (m *Mapper) identity(vals []any) identityKey {
 func (m *Mapper) hasKey(vals []any) bool {
 	for _, fi := range m.pk {
 		if vals[fi] == nil || reflect.ValueOf(vals[fi]).IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
+// keyed tells whether an object has every field of its primary key set
+// (hasKey, without reading the other fields).
+func (m *Mapper) keyed(obj reflect.Value) bool {
+	for _, i := range m.pk {
+		fv := obj.Field(m.fields[i].index)
+		if m.fields[i].ptr {
+			if fv.IsNil() {
+				return false
+			}
+			fv = fv.Elem()
+		}
+		if fv.IsZero() {
 			return false
 		}
 	}

@@ -2,7 +2,10 @@ package orm_test
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"crucible/orm"
@@ -182,6 +185,55 @@ func TestRollbackRestores(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d rows after rollback", n)
 	}
+}
+
+// An object belongs to one session until that session lets it go: by
+// Expunge, by Close, or by no longer being reachable. Sessions in other
+// goroutines take their own objects without a race (go test -race).
+func TestOwnership(t *testing.T) {
+	s, _, _ := setup(t)
+	other, _, _ := setup(t)
+	a := &User{UserName: "a", UserEmail: "a@x"}
+	s.Add(a)
+	if err := other.Add(a); !errors.Is(err, orm.ErrOtherSession) {
+		t.Fatalf("adding another session's object: %v", err)
+	}
+	if st := other.StateOf(a); st != orm.Detached {
+		t.Errorf("another session's object is %v to this one", st)
+	}
+	s.Expunge(a)
+	if err := other.Add(a); err != nil {
+		t.Errorf("after Expunge: %v", err)
+	}
+	other.Close()
+	if err := s.Add(a); err != nil {
+		t.Errorf("after the other session closed: %v", err)
+	}
+
+	// A session dropped without Close: once collected, its objects are free.
+	b := &User{UserName: "b", UserEmail: "b@x"}
+	func() {
+		dropped, _, _ := setup(t)
+		dropped.Add(b)
+	}()
+	runtime.GC()
+	if err := s.Add(b); err != nil {
+		t.Errorf("after the session holding it was dropped: %v", err)
+	}
+
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			mine, _, _ := setup(t)
+			for i := range 200 {
+				if err := mine.Add(&User{UserName: fmt.Sprint(i), UserEmail: "x"}); err != nil {
+					t.Error(err)
+				}
+			}
+			mine.Close()
+		})
+	}
+	wg.Wait()
 }
 
 func TestMisuse(t *testing.T) {

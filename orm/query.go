@@ -216,19 +216,6 @@ func (q *Query) run(st *core.SelectStmt) ([][]any, error) {
 	return res.Rows(), nil
 }
 
-// owned records the owner of the objects a load made, under one lock.
-func (s *Session) owned() {
-	if len(s.loading) == 0 {
-		return
-	}
-	owners.Lock()
-	for _, p := range s.loading {
-		owners.m[p] = s
-	}
-	owners.Unlock()
-	s.loading = s.loading[:0]
-}
-
 // loadAll is load and then the query's SelectIn relationships.
 func (q *Query) loadAll(st *core.SelectStmt) ([]any, error) {
 	load := q.load
@@ -264,7 +251,6 @@ func (q *Query) load(st *core.SelectStmt) ([]any, error) {
 		return nil, err
 	}
 	out := make([]any, len(rows))
-	defer q.s.owned()
 	for i, row := range rows {
 		obj, err := q.s.object(q.m, row[:len(q.m.fields)])
 		if err != nil {
@@ -292,10 +278,8 @@ func (s *Session) object(m *Mapper, vals []any) (any, error) {
 	if err := s.fill(in, vals); err != nil {
 		return nil, err
 	}
-	// A new object: no other session can hold it yet. Owners are
-	// recorded for a whole load at once (see run).
+	// A new object: no other session can hold it.
 	s.track(in)
-	s.loading = append(s.loading, in.ptr)
 	in.state, in.key = Persistent, key
 	s.identity[key] = in
 	return in.ptr, nil
@@ -311,7 +295,6 @@ func (q *Query) Rows() ([][]any, error) {
 	}
 	mappers := append([]*Mapper{q.m}, q.more...)
 	out := make([][]any, len(rows))
-	defer q.s.owned()
 	for i, row := range rows {
 		off := 0
 		for _, m := range mappers {

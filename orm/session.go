@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"weak"
 
 	"crucible/orm/core"
 	"crucible/orm/engine"
@@ -43,18 +44,62 @@ var (
 	ErrNotAPointer = errors.New("want a pointer to a model")
 )
 
-// owners tells which session holds an object: an object belongs to one
-// session at a time.
-var owners = struct {
+// sessions are the sessions that hold objects, weakly (a session no one
+// can reach lets its objects go). An object belongs to one session at a
+// time: a session about to take an object asks the others whether one
+// holds it, rather than every object being recorded twice.
+var sessions struct {
 	sync.Mutex
-	m map[any]*Session
-}{m: map[any]*Session{}}
+	live []weak.Pointer[Session]
+}
 
-func ownerOf(obj any) (*Session, bool) {
-	owners.Lock()
-	defer owners.Unlock()
-	s, ok := owners.m[obj]
-	return s, ok
+// ownerOf finds the session other than s that holds obj.
+func ownerOf(obj any, s *Session) (*Session, bool) {
+	sessions.Lock()
+	defer sessions.Unlock()
+	var owner *Session
+	live := sessions.live[:0]
+	for _, w := range sessions.live {
+		o := w.Value()
+		if o == nil {
+			continue
+		}
+		live = append(live, w)
+		if o != s && owner == nil {
+			o.mu.Lock()
+			_, ok := o.byPtr[obj]
+			o.mu.Unlock()
+			if ok {
+				owner = o
+			}
+		}
+	}
+	clear(sessions.live[len(live):])
+	sessions.live = live
+	return owner, owner != nil
+}
+
+// register makes the session one that others ask (see ownerOf).
+func (s *Session) register() {
+	if s.registered {
+		return
+	}
+	s.registered = true
+	sessions.Lock()
+	sessions.live = append(sessions.live, weak.Make(s))
+	sessions.Unlock()
+}
+
+// unregister lets a session that holds nothing drop out of ownerOf's
+// questions.
+func (s *Session) unregister() {
+	if !s.registered {
+		return
+	}
+	s.registered = false
+	sessions.Lock()
+	sessions.live = slices.DeleteFunc(sessions.live, func(w weak.Pointer[Session]) bool { return w.Value() == s })
+	sessions.Unlock()
 }
 
 // instance is the session's record of one object.
@@ -77,19 +122,22 @@ type instance struct {
 // Session is a unit of work: it holds the objects you add and load, and
 // writes their changes in one transaction when it flushes.
 type Session struct {
-	e        *engine.Engine
-	reg      *Registry
-	conn     *engine.Connection
-	tx       *engine.Transaction
-	byPtr    map[any]*instance
-	identity map[identityKey]*instance
-	seq      int
+	e    *engine.Engine
+	reg  *Registry
+	conn *engine.Connection
+	tx   *engine.Transaction
+	// byPtr holds every object of the session; mu guards its changes
+	// against other sessions reading it (see ownerOf).
+	byPtr      map[any]*instance
+	mu         sync.Mutex
+	registered bool
+	identity   map[identityKey]*instance
+	seq        int
 	// Autoflush flushes pending changes before each query, so a query
 	// sees them (true by default).
 	Autoflush bool
 
 	beforeFlush, afterFlush []FlushHook
-	loading                 []any // objects a load made, owners not yet recorded
 	// relSnaps are the one-to-many lists as last loaded or flushed, for
 	// delete-orphan.
 	relSnaps map[any]map[string][]any
@@ -130,7 +178,7 @@ func (s *Session) StateOf(obj any) State {
 	if in, ok := s.byPtr[obj]; ok {
 		return in.state
 	}
-	if _, ok := ownerOf(obj); ok {
+	if _, ok := ownerOf(obj, s); ok {
 		return Detached // another session's: not in this one
 	}
 	if v := reflect.ValueOf(obj); v.Kind() == reflect.Pointer && !v.IsNil() {
@@ -142,34 +190,30 @@ func (s *Session) StateOf(obj any) State {
 }
 
 func (s *Session) attach(in *instance) error {
-	owners.Lock()
-	other, taken := owners.m[in.ptr]
-	if !taken {
-		owners.m[in.ptr] = s
-	}
-	owners.Unlock()
-	if taken && other != s {
+	if _, taken := ownerOf(in.ptr, s); taken {
 		return fmt.Errorf("orm: %w: %s", ErrOtherSession, in.m.Name)
 	}
 	s.track(in)
 	return nil
 }
 
-// track records an instance in the session (its owner already set).
+// track records an instance in the session (no other session holds it).
 func (s *Session) track(in *instance) {
+	s.register()
 	s.seq++
 	in.order = s.seq
+	s.mu.Lock()
 	s.byPtr[in.ptr] = in
+	s.mu.Unlock()
 }
 
 func (s *Session) detach(in *instance, state State) {
+	s.mu.Lock()
 	delete(s.byPtr, in.ptr)
+	s.mu.Unlock()
 	if in.key.m != nil && s.identity[in.key] == in {
 		delete(s.identity, in.key)
 	}
-	owners.Lock()
-	delete(owners.m, in.ptr)
-	owners.Unlock()
 	in.state = state
 }
 
@@ -178,14 +222,15 @@ func (s *Session) detach(in *instance, state State) {
 // object, one a session let go, comes back with Merge: Go leaves no mark on
 // a struct to tell it from a new one with its key set.)
 func (s *Session) Add(obj any) error {
+	if _, ok := s.byPtr[obj]; ok {
+		return nil
+	}
 	in, err := s.instanceOf(obj)
 	if err != nil {
 		return err
 	}
-	if _, ok := s.byPtr[obj]; ok {
-		return nil
-	}
-	if vals := in.m.values(in.obj); in.m.hasKey(vals) {
+	if in.m.keyed(in.obj) {
+		vals := in.m.values(in.obj)
 		if other, ok := s.identity[in.m.identity(vals)]; ok && other.ptr != obj {
 			return fmt.Errorf("orm: another %s with the same key (%s) is already in the session: use Merge", in.m.Name, other.key)
 		}
@@ -381,15 +426,10 @@ func (s *Session) Flush() error {
 	err = func() error {
 		for i := 0; i < len(inserts); {
 			// Foreign keys come from the objects they point at, inserted
-			// before (their tables rank first).
-			if err := s.syncKeys(inserts[i], parents); err != nil {
+			// before (their tables rank first); batchEnd copies them in.
+			j, err := s.batchEnd(inserts, i, parents)
+			if err != nil {
 				return err
-			}
-			j := s.batchEnd(inserts, i)
-			for k := i + 1; k < j; k++ {
-				if err := s.syncKeys(inserts[k], parents); err != nil {
-					return err
-				}
 			}
 			if j-i >= batchThreshold {
 				if err := s.insertBatch(inserts[i:j]); err != nil {
@@ -494,11 +534,10 @@ func insertRow(in *instance) (core.Row, int) {
 	row := core.Row{}
 	auto := -1
 	for i, f := range m.fields {
-		if f.autoID && (vals[i] == nil || reflect.ValueOf(vals[i]).IsZero()) {
-			auto = i
-			continue
-		}
-		if f.ptr && vals[i] == nil {
+		if m.omitted(in.obj, i) {
+			if f.autoID {
+				auto = i
+			}
 			continue
 		}
 		row[f.col.Name] = vals[i]
@@ -506,52 +545,71 @@ func insertRow(in *instance) (core.Row, int) {
 	return row, auto
 }
 
-// batchEnd finds where a run of inserts that can go in one batch ends:
-// the same model, the database numbering each key, the same columns, and
-// a dialect that returns the keys.
-func (s *Session) batchEnd(ins []*instance, i int) int {
+// batchEnd copies foreign keys into the inserts from i on and finds where
+// the run that can go in one batch ends: the same model, the database
+// numbering each key, the same columns left out, and a dialect that
+// returns the keys.
+func (s *Session) batchEnd(ins []*instance, i int, parents map[any]parentLink) (int, error) {
 	first := ins[i]
-	if !s.e.Dialect().SupportsReturning() || len(first.m.pk) != 1 || s.reg.hasHooks(first.m) {
-		return i + 1
+	if err := s.syncKeys(first, parents); err != nil {
+		return 0, err
 	}
-	row, auto := insertRow(first)
-	if auto < 0 {
-		return i + 1
+	m := first.m
+	if !s.e.Dialect().SupportsReturning() || len(m.pk) != 1 || s.reg.hasHooks(m) || !m.omitted(first.obj, m.pk[0]) || !m.fields[m.pk[0]].autoID {
+		return i + 1, nil
 	}
 	j := i + 1
-	for j < len(ins) && ins[j].m == first.m {
-		r, a := insertRow(ins[j])
-		if a != auto || len(r) != len(row) {
+	for ; j < len(ins) && ins[j].m == m; j++ {
+		if err := s.syncKeys(ins[j], parents); err != nil {
+			return 0, err
+		}
+		if !m.sameOmitted(first.obj, ins[j].obj) {
 			break
 		}
-		j++
 	}
-	return j
+	return j, nil
 }
 
-// insertBatch inserts a run of new objects of one model with multi-row
-// INSERTs, reading each generated key back through RETURNING.
+// insertBatch inserts a run of new objects of one model, which leave out
+// the same columns, with multi-row INSERTs, reading each generated key
+// back through RETURNING.
 func (s *Session) insertBatch(run []*instance) error {
 	m := run[0].m
-	rows := make([]core.Row, len(run))
-	auto := -1
-	for i, in := range run {
-		rows[i], auto = insertRow(in)
+	auto := m.pk[0]
+	var cols []string
+	var idx []int
+	for i, f := range m.fields {
+		if !m.omitted(run[0].obj, i) {
+			cols = append(cols, f.col.Name)
+			idx = append(idx, i)
+		}
+	}
+	loaded := make([][]any, len(run))
+	rows := make([][]any, len(run))
+	backing := make([]any, len(run)*len(idx))
+	for k, in := range run {
+		vals := m.values(in.obj)
+		row := backing[k*len(idx) : (k+1)*len(idx) : (k+1)*len(idx)]
+		for j, i := range idx {
+			row[j] = vals[i]
+		}
+		loaded[k], rows[k] = vals, row
 	}
 	keyCol := m.fields[auto].col
-	res, err := s.conn.Execute(m.Table.Insert().Returning(keyCol), rows...)
+	res, err := s.conn.InsertMany(m.Table.Insert().Returning(keyCol), cols, rows)
 	if err != nil {
 		return flushError("INSERT", run[0], err)
 	}
 	if res.Len() != len(run) {
 		return flushError("INSERT", run[0], fmt.Errorf("%d keys came back for %d rows", res.Len(), len(run)))
 	}
-	for i, r := range res.Rows() {
-		in := run[i]
+	for k, r := range res.Rows() {
+		in := run[k]
 		if err := m.set(in.obj, auto, r[0]); err != nil {
 			return err
 		}
-		in.loaded = m.values(in.obj)
+		in.loaded = loaded[k]
+		in.loaded[auto] = m.value(in.obj, auto)
 		in.key = m.identity(in.loaded)
 		in.state = Persistent
 		in.insertedInTx = true
@@ -668,15 +726,13 @@ func (s *Session) Close() error {
 	// The transaction ends; the objects go as they are (close does not
 	// put values back, as rollback does).
 	err := s.endTx(false)
-	owners.Lock()
-	for ptr := range s.byPtr {
-		delete(owners.m, ptr)
-	}
-	owners.Unlock()
 	for _, in := range s.byPtr {
 		in.state = Detached
 	}
+	s.mu.Lock()
 	s.byPtr, s.identity = map[any]*instance{}, map[identityKey]*instance{}
+	s.mu.Unlock()
+	s.unregister()
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -281,14 +282,9 @@ func isChange(st core.Statement, sqlText string) bool {
 	return false
 }
 
-// executeMany inserts many rows with one prepared statement inside one
+// executeMany inserts many rows with multi-row INSERTs inside one
 // transaction (the connection's, or one of its own that commits).
 func (c *Connection) executeMany(ins *core.InsertStmt, rows []core.Row) (*Result, error) {
-	first := ins.Values(rows[0])
-	compiled, note, err := c.engine.compile(first)
-	if err != nil {
-		return nil, err
-	}
 	var cols []string
 	for _, col := range ins.Table.Columns {
 		if _, ok := rows[0][col.Name]; ok {
@@ -310,61 +306,153 @@ func (c *Connection) executeMany(ins *core.InsertStmt, rows []core.Row) (*Result
 		}
 		many[i] = vals
 	}
-	return c.insertManyValues(ins, rows, compiled.SQL, note, many)
+	return c.InsertMany(ins, cols, many)
 }
 
 // batchParams bounds the parameters of one multi-row INSERT, well inside
 // every dialect's limit.
 const batchParams = 2000
 
-// insertManyValues sends an executemany INSERT as multi-row INSERTs of
-// many rows each, inside one transaction, collecting what RETURNING
-// returns. The log shows it as the executemany it is: the one-row
-// statement with every row, and how many statements carried them.
-func (c *Connection) insertManyValues(ins *core.InsertStmt, rows []core.Row, oneRow, note string, many [][]any) (*Result, error) {
+// InsertMany is the executemany of an INSERT without maps: each of rows
+// holds the values of columns, in that order. It sends multi-row INSERTs
+// of many rows each, inside one transaction (the connection's, or one of
+// its own that commits), collecting what RETURNING returns. The log shows
+// it as the executemany it is: the one-row statement with every row, and
+// how many statements carried them.
+//
+// Every batch of the same size has the same SQL, so it is compiled once
+// and prepared once; only the first batch of a size is built as a
+// statement. A row holding an expression (core.Expr) instead of a value
+// compiles each batch as it is.
+func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][]any) (*Result, error) {
+	if len(rows) == 0 {
+		return &Result{}, nil
+	}
+	for i, r := range rows {
+		if len(r) != len(columns) {
+			return nil, fmt.Errorf("engine: executemany row %d has %d values for the %d columns %v", i+1, len(r), len(columns), columns)
+		}
+	}
+	oneRow, note, err := c.engine.compile(ins.Values(rowOf(columns, rows[0])))
+	if err != nil {
+		return nil, err
+	}
 	ctx := context.Background()
 	start := time.Now()
-	per := max(1, batchParams/len(many[0]))
+	per := max(1, batchParams/len(columns))
+	plain := !slices.ContainsFunc(rows, hasExpr)
 	res := &Result{}
 	batches := 0
-	failed := oneRow
+	failed := oneRow.SQL
 	own, err := c.atomically(func(ex executor) error {
+		var (
+			sqlText  string
+			prepared *sql.Stmt
+			size     = -1
+			params   []any
+		)
+		defer func() {
+			if prepared != nil {
+				prepared.Close()
+			}
+		}()
 		for i := 0; i < len(rows); i += per {
-			batch := ins.Values(rows[i:min(i+per, len(rows))]...)
-			compiled, _, err := c.engine.compile(batch)
-			if err != nil {
-				return err
-			}
+			part := rows[i:min(i+per, len(rows))]
 			batches++
-			failed = compiled.SQL
-			if len(ins.Returns) > 0 {
-				rs, err := ex.QueryContext(ctx, compiled.SQL, compiled.Params...)
+			if !plain || len(part) != size {
+				// A batch of a new size (the first, or the last):
+				// compile it as a statement.
+				maps := make([]core.Row, len(part))
+				for k, r := range part {
+					maps[k] = rowOf(columns, r)
+				}
+				compiled, err := dialect.Compile(c.engine.dialect, ins.Values(maps...))
 				if err != nil {
 					return err
 				}
-				part, err := readResult(rs)
-				if err != nil {
-					return err
+				failed = compiled.SQL
+				if !plain {
+					if err := c.runBatch(ctx, ex, nil, compiled.SQL, compiled.Params, ins, res); err != nil {
+						return err
+					}
+					continue
 				}
-				res.columns = part.columns
-				res.rows = append(res.rows, part.rows...)
-				res.RowsAffected += int64(len(part.rows))
-				continue
+				if prepared != nil {
+					prepared.Close()
+					prepared = nil
+				}
+				sqlText, size = compiled.SQL, len(part)
+				if i+2*per <= len(rows) {
+					// At least one more batch of this size follows.
+					if prepared, err = ex.PrepareContext(ctx, sqlText); err != nil {
+						return err
+					}
+				}
 			}
-			r, err := ex.ExecContext(ctx, compiled.SQL, compiled.Params...)
-			if err != nil {
+			params = params[:0]
+			for _, r := range part {
+				params = append(params, r...)
+			}
+			if err := c.runBatch(ctx, ex, prepared, sqlText, params, ins, res); err != nil {
 				return err
 			}
-			n, _ := r.RowsAffected()
-			res.RowsAffected += n
-			res.LastInsertID, _ = r.LastInsertId()
 		}
 		return nil
 	})
 	if note != "" {
 		note += fmt.Sprintf(" [insertmanyvalues %d statements]", batches)
 	}
-	return c.finishMany(own, LogEntry{Statement: oneRow, Many: many, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, failed, res)
+	return c.finishMany(own, LogEntry{Statement: oneRow.SQL, Many: rows, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, failed, res)
+}
+
+// runBatch runs one multi-row INSERT, prepared or not, and adds what it
+// returned or changed to res.
+func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.Stmt, sqlText string, params []any, ins *core.InsertStmt, res *Result) error {
+	if len(ins.Returns) > 0 {
+		var rs *sql.Rows
+		var err error
+		if prepared != nil {
+			rs, err = prepared.QueryContext(ctx, params...)
+		} else {
+			rs, err = ex.QueryContext(ctx, sqlText, params...)
+		}
+		if err != nil {
+			return err
+		}
+		n := len(res.rows)
+		if err := readRows(rs, res); err != nil {
+			return err
+		}
+		res.RowsAffected += int64(len(res.rows) - n)
+		return nil
+	}
+	var r sql.Result
+	var err error
+	if prepared != nil {
+		r, err = prepared.ExecContext(ctx, params...)
+	} else {
+		r, err = ex.ExecContext(ctx, sqlText, params...)
+	}
+	if err != nil {
+		return err
+	}
+	n, _ := r.RowsAffected()
+	res.RowsAffected += n
+	res.LastInsertID, _ = r.LastInsertId()
+	return nil
+}
+
+// rowOf is one row's values by column name.
+func rowOf(columns []string, vals []any) core.Row {
+	r := make(core.Row, len(columns))
+	for i, name := range columns {
+		r[name] = vals[i]
+	}
+	return r
+}
+
+func hasExpr(vals []any) bool {
+	return slices.ContainsFunc(vals, func(v any) bool { _, ok := v.(core.Expr); return ok })
 }
 
 func (c *Connection) executeManyText(t *core.TextClause, rows []core.Row) (*Result, error) {

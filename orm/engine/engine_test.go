@@ -339,33 +339,38 @@ func TestInsertManyValues(t *testing.T) {
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)
 	}
-	rows := make([]core.Row, 2500)
+	rows := make([]core.Row, 4500) // two full batches, then 500
 	for i := range rows {
 		rows[i] = core.Row{"name": fmt.Sprint("user ", i)}
 	}
 	conn, _ := e.Connect()
 	defer conn.Close()
 	notes = nil
-	res, err := conn.Execute(users.Insert().Returning(users.C("id")), rows...)
+	res, err := conn.Execute(users.Insert().Returning(users.C("id"), users.C("name")), rows...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Len() != 2500 || res.All()[2499].At(0) != int64(2500) || res.RowsAffected != 2500 {
-		t.Errorf("returned %d rows, last %v, affected %d", res.Len(), res.All()[res.Len()-1], res.RowsAffected)
+	for i, r := range res.All() {
+		if r.At(0) != int64(i+1) || r.At(1) != rows[i]["name"] {
+			t.Fatalf("row %d came back as %v", i, r)
+		}
 	}
-	if !strings.HasSuffix(notes[0], "[insertmanyvalues 2 statements]") {
+	if res.Len() != 4500 || res.RowsAffected != 4500 {
+		t.Errorf("returned %d rows, affected %d", res.Len(), res.RowsAffected)
+	}
+	if !strings.HasSuffix(notes[0], "[insertmanyvalues 3 statements]") {
 		t.Errorf("note: %q", notes[0])
 	}
 	more := []core.Row{{"name": "new"}}
-	for i := range 2100 {
+	for i := range 4100 {
 		more = append(more, core.Row{"name": fmt.Sprint("other ", i)})
 	}
-	more = append(more, core.Row{"name": "user 7"}) // a duplicate, in the second batch
+	more = append(more, core.Row{"name": "user 7"}) // a duplicate, in the third batch
 	if _, err := conn.Execute(users.Insert(), more...); err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed") {
 		t.Fatalf("duplicate: %v", err)
 	}
 	res, _ = conn.Execute(core.Select(core.Count()).From(users))
-	if n, _ := res.Scalar(); n != int64(2500) {
+	if n, _ := res.Scalar(); n != int64(4500) {
 		t.Errorf("after the failed executemany: %v rows", n)
 	}
 }

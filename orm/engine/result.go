@@ -17,39 +17,62 @@ type Result struct {
 }
 
 func readResult(rows *sql.Rows) (*Result, error) {
+	res := &Result{RowsAffected: -1}
+	if err := readRows(rows, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// rowChunk is at most how many rows' values readRows allocates at once.
+const rowChunk = 256
+
+// readRows reads every row into res (closing rows), after those res
+// holds. The values of many rows share one allocation, and the scan
+// destinations are made once.
+func readRows(rows *sql.Rows, res *Result) error {
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res := &Result{columns: cols, RowsAffected: -1}
+	res.columns = cols
 	// Some drivers (MySQL's) give text as bytes; text columns read as
 	// strings, as they do from SQLite and PostgreSQL.
-	textual := make([]bool, len(cols))
+	var textual []int
 	if types, err := rows.ColumnTypes(); err == nil {
 		for i, t := range types {
 			name := strings.ToUpper(t.DatabaseTypeName())
-			textual[i] = strings.Contains(name, "CHAR") || strings.Contains(name, "TEXT") ||
-				name == "ENUM" || name == "DECIMAL" || name == "JSON"
+			if strings.Contains(name, "CHAR") || strings.Contains(name, "TEXT") ||
+				name == "ENUM" || name == "DECIMAL" || name == "JSON" {
+				textual = append(textual, i)
+			}
 		}
 	}
+	n := len(cols)
+	var chunk []any
+	ptrs := make([]any, n)
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
+		if len(chunk) < n {
+			// Grow with the result, so a one-row result stays small.
+			chunk = make([]any, n*min(rowChunk, 1+len(res.rows)))
+		}
+		vals := chunk[:n:n]
+		chunk = chunk[n:]
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return err
 		}
-		for i, v := range vals {
-			if b, ok := v.([]byte); ok && textual[i] {
+		for _, i := range textual {
+			if b, ok := vals[i].([]byte); ok {
 				vals[i] = string(b)
 			}
 		}
 		res.rows = append(res.rows, vals)
 	}
-	return res, rows.Err()
+	return rows.Err()
 }
 
 // Columns are the names of the result's columns.

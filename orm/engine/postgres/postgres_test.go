@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -69,6 +70,27 @@ func TestPostgres(t *testing.T) {
 	if n, _ := res.Scalar(); n != int64(1) {
 		t.Errorf("after the rolled-back savepoint: %v users", n)
 	}
+
+	// An executemany of several full batches and a last short one: the
+	// batches share one prepared statement with numbered parameters, and
+	// RETURNING gives the keys in order.
+	many := make([][]any, 2345)
+	for i := range many {
+		many[i] = []any{fmt.Sprint("many ", i), "bulk"}
+	}
+	res, err = conn.InsertMany(users.Insert().Returning(users.C("id"), users.C("name")), []string{"name", "grp"}, many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.All() {
+		if r.At(1) != many[i][0] || i > 0 && r.At(0).(int64) <= res.All()[i-1].At(0).(int64) {
+			t.Fatalf("row %d came back as %v", i, r)
+		}
+	}
+	if res.Len() != len(many) || res.RowsAffected != int64(len(many)) {
+		t.Errorf("executemany returned %d rows, affected %d", res.Len(), res.RowsAffected)
+	}
+	conn.Execute(users.Delete().Where(users.C("grp").Eq("bulk")))
 
 	_, err = conn.Execute(users.Insert(), core.Row{"name": "jack"})
 	if err == nil || !strings.Contains(err.Error(), "duplicate key") || !strings.Contains(err.Error(), "[postgresql] INSERT INTO users (name) VALUES ($1)") {
