@@ -15,8 +15,8 @@ func (s *Session) cascade() error {
 		var found []any
 		// In the order objects joined, and each list in its order, so that
 		// cascaded objects are inserted in the order a reader expects.
-		owners := make([]*instance, 0, len(s.byPtr))
-		for _, in := range s.byPtr {
+		owners := make([]*instance, 0, s.objs.len())
+		for in := range s.objs.all() {
 			if in.state != Deleted && len(in.m.relOrder) > 0 {
 				owners = append(owners, in)
 			}
@@ -28,7 +28,7 @@ func (s *Session) cascade() error {
 					return err
 				}
 				for _, o := range r.related(in.obj) {
-					if _, ok := s.byPtr[o]; !ok && !s.gone[o] {
+					if _, ok := s.objs.get(o); !ok && !s.gone[o] {
 						found = append(found, o)
 					}
 				}
@@ -38,7 +38,7 @@ func (s *Session) cascade() error {
 			return nil
 		}
 		for _, o := range found {
-			if _, ok := s.byPtr[o]; ok {
+			if _, ok := s.objs.get(o); ok {
 				continue
 			}
 			if err := s.Add(o); err != nil {
@@ -60,7 +60,7 @@ type parentLink struct {
 // the change as an UPDATE).
 func (s *Session) parents() (map[any]parentLink, error) {
 	out := map[any]parentLink{}
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		if in.state == Deleted {
 			continue
 		}
@@ -105,7 +105,7 @@ func (s *Session) syncKeys(in *instance, parents map[any]parentLink) error {
 // the list of a one-to-many (in its order_by), or the object of a
 // many-to-one; the backref field of each object loaded points back.
 func (s *Session) Load(obj any, rel string) error {
-	in, ok := s.byPtr[obj]
+	in, ok := s.objs.get(obj)
 	if !ok || in.state != Persistent {
 		return fmt.Errorf("orm: %w: Load needs a persistent object, got %T", ErrNotPersisted, obj)
 	}
@@ -174,7 +174,7 @@ func (r *Relationship) set(owner reflect.Value, objs []any) error {
 // filter further (bob.addresses.filter(...)).
 func (s *Session) Related(obj any, rel string) *Query {
 	q := &Query{s: s}
-	in, ok := s.byPtr[obj]
+	in, ok := s.objs.get(obj)
 	if !ok {
 		q.err = fmt.Errorf("orm: %T is not in this session", obj)
 		return q
@@ -250,7 +250,7 @@ func (s *Session) selectIn(m *Mapper, objs []any, name string) error {
 		if err := r.set(reflect.ValueOf(o).Elem(), byKey[fmt.Sprint(keys[i])]); err != nil {
 			return err
 		}
-		if in, ok := s.byPtr[o]; ok {
+		if in, ok := s.objs.get(o); ok {
 			s.snapRels(in)
 		}
 	}
@@ -267,7 +267,7 @@ func (s *Session) cascadeDeletes() error {
 	done := map[*instance]bool{}
 	for {
 		var marked bool
-		for _, in := range s.byPtr {
+		for in := range s.objs.all() {
 			for _, r := range in.m.relOrder {
 				if !r.Many {
 					continue
@@ -281,7 +281,7 @@ func (s *Session) cascadeDeletes() error {
 						return err
 					}
 					for _, c := range append(children, r.related(in.obj)...) {
-						if ci, ok := s.byPtr[c]; ok && ci.state == Persistent {
+						if ci, ok := s.objs.get(c); ok && ci.state == Persistent {
 							ci.state, marked = Deleted, true
 						}
 					}
@@ -292,7 +292,7 @@ func (s *Session) cascadeDeletes() error {
 						cur[c] = true
 					}
 					for _, c := range s.relSnaps[in.ptr][r.Name] {
-						if ci, ok := s.byPtr[c]; ok && !cur[c] && ci.state == Persistent {
+						if ci, ok := s.objs.get(c); ok && !cur[c] && ci.state == Persistent {
 							ci.state, marked = Deleted, true
 						}
 					}
@@ -329,7 +329,7 @@ func (s *Session) snapRels(in *instance) {
 // of the association table for each pair added, a DELETE for each pair
 // removed, and for a deleted owner, every row of its pairs.
 func (s *Session) syncAssociations(deleting bool) error {
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		for _, r := range in.m.relOrder {
 			if !r.ManyToMany() {
 				continue
@@ -378,7 +378,7 @@ func (s *Session) syncAssociations(deleting bool) error {
 // associationsChanged tells whether some many-to-many list differs from
 // what was last loaded or flushed.
 func (s *Session) associationsChanged() bool {
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		for _, r := range in.m.relOrder {
 			if !r.ManyToMany() {
 				continue

@@ -113,7 +113,7 @@ func (q *Query) loadJoined(st *core.SelectStmt) ([]any, error) {
 			if err := j.r.set(reflect.ValueOf(parent).Elem(), children[i][parent]); err != nil {
 				return nil, err
 			}
-			if in, ok := s.byPtr[parent]; ok {
+			if in, ok := s.objs.get(parent); ok {
 				s.snapRels(in)
 			}
 		}

@@ -251,6 +251,7 @@ func (q *Query) load(st *core.SelectStmt) ([]any, error) {
 		return nil, err
 	}
 	out := make([]any, len(rows))
+	q.s.reserve(len(rows))
 	for i, row := range rows {
 		obj, err := q.s.object(q.m, row[:len(q.m.fields)])
 		if err != nil {
@@ -265,7 +266,7 @@ func (q *Query) load(st *core.SelectStmt) ([]any, error) {
 // the identity map holds (refreshed when expired), or a new persistent one.
 func (s *Session) object(m *Mapper, vals []any) (any, error) {
 	key := m.identity(vals)
-	if in, ok := s.identity[key]; ok {
+	if in, ok := s.identity.get(key); ok {
 		if in.expired {
 			if err := s.fill(in, vals); err != nil {
 				return nil, err
@@ -281,7 +282,7 @@ func (s *Session) object(m *Mapper, vals []any) (any, error) {
 	// A new object: no other session can hold it.
 	s.track(in)
 	in.state, in.key = Persistent, key
-	s.identity[key] = in
+	s.identity.put(key, in)
 	return in.ptr, nil
 }
 

@@ -66,10 +66,7 @@ func ownerOf(obj any, s *Session) (*Session, bool) {
 		}
 		live = append(live, w)
 		if o != s && owner == nil {
-			o.mu.Lock()
-			_, ok := o.byPtr[obj]
-			o.mu.Unlock()
-			if ok {
+			if _, ok := o.objs.get(obj); ok {
 				owner = o
 			}
 		}
@@ -116,6 +113,7 @@ type instance struct {
 	expired           bool
 	insertedInTx      bool
 	deletedFlushed    bool
+	left              bool // has left the session (see objectSet)
 	order, rank       int
 }
 
@@ -126,12 +124,9 @@ type Session struct {
 	reg  *Registry
 	conn *engine.Connection
 	tx   *engine.Transaction
-	// byPtr holds every object of the session; mu guards its changes
-	// against other sessions reading it (see ownerOf).
-	byPtr      map[any]*instance
-	mu         sync.Mutex
+	objs       objectSet
 	registered bool
-	identity   map[identityKey]*instance
+	identity   identityMap
 	seq        int
 	// Autoflush flushes pending changes before each query, so a query
 	// sees them (true by default).
@@ -149,17 +144,17 @@ type Session struct {
 // NewSession opens a session on an engine for the registry's models
 // (sessionmaker(bind=engine)()).
 func NewSession(e *engine.Engine, reg *Registry) *Session {
-	return &Session{e: e, reg: reg, byPtr: map[any]*instance{}, identity: map[identityKey]*instance{}, Autoflush: true}
+	return &Session{e: e, reg: reg, identity: newIdentityMap(0), Autoflush: true}
 }
 
 // String is how SQLAlchemy prints a session, less the address.
 func (s *Session) String() string {
-	return "<orm.Session with " + fmt.Sprint(len(s.byPtr)) + " objects>"
+	return "<orm.Session with " + fmt.Sprint(s.objs.len()) + " objects>"
 }
 
 // instanceOf finds or makes the record of an object (a pointer to a model).
 func (s *Session) instanceOf(obj any) (*instance, error) {
-	if in, ok := s.byPtr[obj]; ok {
+	if in, ok := s.objs.get(obj); ok {
 		return in, nil
 	}
 	v := reflect.ValueOf(obj)
@@ -175,7 +170,7 @@ func (s *Session) instanceOf(obj any) (*instance, error) {
 
 // StateOf tells where an object stands with this session.
 func (s *Session) StateOf(obj any) State {
-	if in, ok := s.byPtr[obj]; ok {
+	if in, ok := s.objs.get(obj); ok {
 		return in.state
 	}
 	if _, ok := ownerOf(obj, s); ok {
@@ -202,17 +197,23 @@ func (s *Session) track(in *instance) {
 	s.register()
 	s.seq++
 	in.order = s.seq
-	s.mu.Lock()
-	s.byPtr[in.ptr] = in
-	s.mu.Unlock()
+	s.objs.compact()
+	s.objs.add(in)
+}
+
+// reserve makes room for n objects when the session holds none, so a
+// large first load does not grow its identity map step by step.
+func (s *Session) reserve(n int) {
+	if s.objs.len() > 0 || n < 64 {
+		return
+	}
+	s.identity = newIdentityMap(n)
 }
 
 func (s *Session) detach(in *instance, state State) {
-	s.mu.Lock()
-	delete(s.byPtr, in.ptr)
-	s.mu.Unlock()
-	if in.key.m != nil && s.identity[in.key] == in {
-		delete(s.identity, in.key)
+	s.objs.remove(in)
+	if in.key.m != nil && s.identity.holds(in) {
+		s.identity.delete(in.key)
 	}
 	in.state = state
 }
@@ -222,7 +223,7 @@ func (s *Session) detach(in *instance, state State) {
 // object, one a session let go, comes back with Merge: Go leaves no mark on
 // a struct to tell it from a new one with its key set.)
 func (s *Session) Add(obj any) error {
-	if _, ok := s.byPtr[obj]; ok {
+	if _, ok := s.objs.get(obj); ok {
 		return nil
 	}
 	in, err := s.instanceOf(obj)
@@ -231,7 +232,7 @@ func (s *Session) Add(obj any) error {
 	}
 	if in.m.keyed(in.obj) {
 		vals := in.m.values(in.obj)
-		if other, ok := s.identity[in.m.identity(vals)]; ok && other.ptr != obj {
+		if other, ok := s.identity.get(in.m.identity(vals)); ok && other.ptr != obj {
 			return fmt.Errorf("orm: another %s with the same key (%s) is already in the session: use Merge", in.m.Name, other.key)
 		}
 	}
@@ -254,7 +255,7 @@ func (s *Session) AddAll(objs ...any) error {
 
 // Delete marks a persistent object for deletion at the next flush.
 func (s *Session) Delete(obj any) error {
-	in, ok := s.byPtr[obj]
+	in, ok := s.objs.get(obj)
 	if !ok || in.state != Persistent {
 		state := s.StateOf(obj)
 		if ok {
@@ -268,7 +269,7 @@ func (s *Session) Delete(obj any) error {
 
 // Expunge removes an object from the session, which forgets it.
 func (s *Session) Expunge(obj any) error {
-	in, ok := s.byPtr[obj]
+	in, ok := s.objs.get(obj)
 	if !ok {
 		return fmt.Errorf("orm: %T is not in this session", obj)
 	}
@@ -282,7 +283,7 @@ func (s *Session) Expunge(obj any) error {
 
 // ExpungeAll removes every object from the session.
 func (s *Session) ExpungeAll() {
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		s.Expunge(in.ptr)
 	}
 }
@@ -291,7 +292,7 @@ func (s *Session) ExpungeAll() {
 // its row overwrites them with the database's. (Go cannot reload a field
 // when it is read, as SQLAlchemy does.)
 func (s *Session) Expire(obj any) error {
-	in, ok := s.byPtr[obj]
+	in, ok := s.objs.get(obj)
 	if !ok {
 		return fmt.Errorf("orm: %T is not in this session", obj)
 	}
@@ -301,14 +302,14 @@ func (s *Session) Expire(obj any) error {
 
 // ExpireAll marks every object stale.
 func (s *Session) ExpireAll() {
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		in.expired = true
 	}
 }
 
 // Refresh loads an object's row now, overwriting its fields.
 func (s *Session) Refresh(obj any) error {
-	in, ok := s.byPtr[obj]
+	in, ok := s.objs.get(obj)
 	if !ok || in.state != Persistent {
 		return fmt.Errorf("orm: %w: cannot refresh %T", ErrNotPersisted, obj)
 	}
@@ -377,7 +378,7 @@ func (s *Session) Flush() error {
 		return err
 	}
 	var inserts, updates, deletes []*instance
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		switch in.state {
 		case Pending:
 			inserts = append(inserts, in)
@@ -468,7 +469,7 @@ func (s *Session) Flush() error {
 		s.Rollback()
 		return err
 	}
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		if in.state == Persistent {
 			s.snapRels(in)
 		}
@@ -514,7 +515,7 @@ func (s *Session) insert(in *instance) error {
 	in.key = m.identity(in.loaded)
 	in.state = Persistent
 	in.insertedInTx = true
-	s.identity[in.key] = in
+	s.identity.put(in.key, in)
 	if err := s.reg.fire(m, AfterInsert, in.ptr); err != nil {
 		return flushError("INSERT", in, err)
 	}
@@ -613,7 +614,7 @@ func (s *Session) insertBatch(run []*instance) error {
 		in.key = m.identity(in.loaded)
 		in.state = Persistent
 		in.insertedInTx = true
-		s.identity[in.key] = in
+		s.identity.put(in.key, in)
 	}
 	return nil
 }
@@ -634,9 +635,9 @@ func (s *Session) update(in *instance) error {
 		return flushError("UPDATE", in, err)
 	}
 	if key := m.identity(cur); key != in.key {
-		delete(s.identity, in.key)
+		s.identity.delete(in.key)
 		in.key = key
-		s.identity[key] = in
+		s.identity.put(key, in)
 	}
 	in.loaded = cur
 	if err := s.reg.fire(m, AfterUpdate, in.ptr); err != nil {
@@ -653,7 +654,7 @@ func (s *Session) delete(in *instance) error {
 		return flushError("DELETE", in, err)
 	}
 	in.deletedFlushed = true
-	delete(s.identity, in.key)
+	s.identity.delete(in.key)
 	if s.gone == nil {
 		s.gone = map[any]bool{}
 	}
@@ -673,7 +674,7 @@ func (s *Session) Commit() error {
 	if err := s.endTx(true); err != nil {
 		return err
 	}
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		switch in.state {
 		case Deleted:
 			s.detach(in, Detached)
@@ -691,7 +692,7 @@ func (s *Session) Commit() error {
 // they had at the last commit (or load).
 func (s *Session) Rollback() error {
 	err := s.endTx(false)
-	for _, in := range s.byPtr {
+	for in := range s.objs.all() {
 		switch {
 		case in.state == Pending:
 			s.detach(in, Transient)
@@ -715,7 +716,7 @@ func (s *Session) Rollback() error {
 			in.state = Persistent
 			in.deletedFlushed = false
 			delete(s.gone, in.ptr)
-			s.identity[in.key] = in
+			s.identity.put(in.key, in)
 		}
 	}
 	return err
@@ -726,12 +727,10 @@ func (s *Session) Close() error {
 	// The transaction ends; the objects go as they are (close does not
 	// put values back, as rollback does).
 	err := s.endTx(false)
-	for _, in := range s.byPtr {
+	for _, in := range s.objs.reset() {
 		in.state = Detached
 	}
-	s.mu.Lock()
-	s.byPtr, s.identity = map[any]*instance{}, map[identityKey]*instance{}
-	s.mu.Unlock()
+	s.identity = newIdentityMap(0)
 	s.unregister()
 	return err
 }
@@ -755,7 +754,7 @@ func (s *Session) Get(dest any, pk ...any) error {
 	for i, fi := range m.pk {
 		vals[fi] = pk[i]
 	}
-	if in, ok := s.identity[m.identity(vals)]; ok && !in.expired && in.state == Persistent {
+	if in, ok := s.identity.get(m.identity(vals)); ok && !in.expired && in.state == Persistent {
 		dv.Elem().Set(reflect.ValueOf(in.ptr))
 		return nil
 	}

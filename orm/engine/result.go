@@ -24,8 +24,12 @@ func readResult(rows *sql.Rows) (*Result, error) {
 	return res, nil
 }
 
-// rowChunk is at most how many rows' values readRows allocates at once.
-const rowChunk = 256
+// rowChunk is at most how many rows' values readRows allocates at once,
+// and rowPart how many rows it gathers before starting another part.
+const (
+	rowChunk = 256
+	rowPart  = 4096
+)
 
 // readRows reads every row into res (closing rows), after those res
 // holds. The values of many rows share one allocation, and the scan
@@ -52,10 +56,14 @@ func readRows(rows *sql.Rows, res *Result) error {
 	n := len(cols)
 	var chunk []any
 	ptrs := make([]any, n)
+	// Rows gather in parts of a fixed size, joined once at the end: a
+	// large result is not copied over and over as one slice grows.
+	var parts [][][]any
+	part := res.rows
 	for rows.Next() {
 		if len(chunk) < n {
 			// Grow with the result, so a one-row result stays small.
-			chunk = make([]any, n*min(rowChunk, 1+len(res.rows)))
+			chunk = make([]any, n*min(rowChunk, 1+len(part)+len(parts)*rowPart))
 		}
 		vals := chunk[:n:n]
 		chunk = chunk[n:]
@@ -70,8 +78,24 @@ func readRows(rows *sql.Rows, res *Result) error {
 				vals[i] = string(b)
 			}
 		}
-		res.rows = append(res.rows, vals)
+		if len(part) == rowPart {
+			parts = append(parts, part)
+			part = make([][]any, 0, rowPart)
+		}
+		part = append(part, vals)
 	}
+	if len(parts) > 0 {
+		total := len(part)
+		for _, p := range parts {
+			total += len(p)
+		}
+		all := make([][]any, 0, total)
+		for _, p := range parts {
+			all = append(all, p...)
+		}
+		part = append(all, part...)
+	}
+	res.rows = part
 	return rows.Err()
 }
 
