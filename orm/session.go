@@ -120,10 +120,10 @@ type instance struct {
 // Session is a unit of work: it holds the objects you add and load, and
 // writes their changes in one transaction when it flushes.
 type Session struct {
-	e    *engine.Engine
-	reg  *Registry
-	conn *engine.Connection
-	tx   *engine.Transaction
+	e          *engine.Engine
+	reg        *Registry
+	conn       *engine.Connection
+	tx         *engine.Transaction
 	objs       objectSet
 	registered bool
 	identity   identityMap
