@@ -3,7 +3,6 @@ package orm
 import (
 	"fmt"
 	"reflect"
-	"slices"
 
 	"crucible/orm/core"
 )
@@ -21,7 +20,6 @@ func (s *Session) cascade() error {
 				owners = append(owners, in)
 			}
 		}
-		slices.SortFunc(owners, func(a, b *instance) int { return a.order - b.order })
 		for _, in := range owners {
 			for _, r := range in.m.relOrder {
 				if err := r.resolve(s.reg); err != nil {

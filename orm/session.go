@@ -114,7 +114,6 @@ type instance struct {
 	insertedInTx      bool
 	deletedFlushed    bool
 	left              bool // has left the session (see objectSet)
-	order, rank       int
 }
 
 // Session is a unit of work: it holds the objects you add and load, and
@@ -127,7 +126,6 @@ type Session struct {
 	objs       objectSet
 	registered bool
 	identity   identityMap
-	seq        int
 	// Autoflush flushes pending changes before each query, so a query
 	// sees them (true by default).
 	Autoflush bool
@@ -195,8 +193,6 @@ func (s *Session) attach(in *instance) error {
 // track records an instance in the session (no other session holds it).
 func (s *Session) track(in *instance) {
 	s.register()
-	s.seq++
-	in.order = s.seq
 	s.objs.compact()
 	s.objs.add(in)
 }
@@ -401,26 +397,11 @@ func (s *Session) Flush() error {
 			return fmt.Errorf("orm: before flush: %w", err)
 		}
 	}
-	for _, list := range [][]*instance{inserts, updates, deletes} {
-		for _, in := range list {
-			in.rank = rank[in.m]
-		}
-	}
-	// Orders are unique, so a plain sort is stable enough.
-	byRank := func(desc bool) func(a, b *instance) int {
-		return func(a, b *instance) int {
-			if a.rank != b.rank {
-				if desc {
-					return b.rank - a.rank
-				}
-				return a.rank - b.rank
-			}
-			return a.order - b.order
-		}
-	}
-	slices.SortFunc(inserts, byRank(false))
-	slices.SortFunc(updates, byRank(false))
-	slices.SortFunc(deletes, byRank(true))
+	// The lists are in the order objects joined the session; a stable
+	// sort by table keeps that order within a table.
+	inserts = byRank(inserts, rank, false)
+	updates = byRank(updates, rank, false)
+	deletes = byRank(deletes, rank, true)
 	if err := s.begin(); err != nil {
 		return err
 	}
@@ -489,6 +470,32 @@ func changed(in *instance) bool {
 		}
 	}
 	return false
+}
+
+// byRank orders instances by their table's rank (parents first, or
+// children first when desc), keeping their order within a rank: a bucket
+// per rank, as ranks are few and lists long.
+func byRank(list []*instance, rank map[*Mapper]int, desc bool) []*instance {
+	if len(list) < 2 {
+		return list
+	}
+	n := 0
+	for _, r := range rank {
+		n = max(n, r+1)
+	}
+	buckets := make([][]*instance, n)
+	for _, in := range list {
+		r := rank[in.m]
+		if desc {
+			r = n - 1 - r
+		}
+		buckets[r] = append(buckets[r], in)
+	}
+	out := list[:0]
+	for _, b := range buckets {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // flushError names the object a statement of a flush failed for.

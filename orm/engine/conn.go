@@ -342,6 +342,9 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 	per := max(1, batchParams/len(columns))
 	plain := !slices.ContainsFunc(rows, hasExpr)
 	res := &Result{}
+	if len(ins.Returns) > 0 {
+		res.rows = make([][]any, 0, len(rows)) // a row back for each
+	}
 	batches := 0
 	failed := oneRow.SQL
 	own, err := c.atomically(func(ex executor) error {

@@ -57,7 +57,8 @@ func readRows(rows *sql.Rows, res *Result) error {
 	var chunk []any
 	ptrs := make([]any, n)
 	// Rows gather in parts of a fixed size, joined once at the end: a
-	// large result is not copied over and over as one slice grows.
+	// large result is not copied over and over as one slice grows. Rows
+	// res has room for go straight in.
 	var parts [][][]any
 	part := res.rows
 	for rows.Next() {
@@ -78,7 +79,7 @@ func readRows(rows *sql.Rows, res *Result) error {
 				vals[i] = string(b)
 			}
 		}
-		if len(part) == rowPart {
+		if len(part) == cap(part) && len(part) >= rowPart {
 			parts = append(parts, part)
 			part = make([][]any, 0, rowPart)
 		}
