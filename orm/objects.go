@@ -2,6 +2,7 @@ package orm
 
 import (
 	"iter"
+	"reflect"
 	"slices"
 	"sync"
 )
@@ -20,7 +21,24 @@ type objectSet struct {
 	indexed int // list[:indexed] is in index
 	gone    int // how many of list have left
 	walking int // how many all() loops are running: compact waits
+	spare   []instance
 }
+
+// make makes a transient instance. Instances come from slabs of many at
+// once: one allocation for a run of objects a load or flush makes, which
+// live and go with their session.
+func (o *objectSet) make(obj reflect.Value, ptr any, m *Mapper) *instance {
+	if len(o.spare) == 0 {
+		o.spare = make([]instance, min(slabSize, 1+len(o.list)))
+	}
+	in := &o.spare[0]
+	o.spare = o.spare[1:]
+	in.obj, in.ptr, in.m = obj, ptr, m
+	return in
+}
+
+// slabSize is at most how many instances objectSet.make allocates at once.
+const slabSize = 256
 
 // get finds an object's instance.
 func (o *objectSet) get(ptr any) (*instance, bool) {
@@ -76,6 +94,16 @@ func (o *objectSet) all() iter.Seq[*instance] {
 				return
 			}
 		}
+	}
+}
+
+// reserve makes room for n more objects.
+func (o *objectSet) reserve(n int) {
+	o.mu.Lock()
+	o.list = slices.Grow(o.list, n)
+	o.mu.Unlock()
+	if len(o.spare) < n {
+		o.spare = make([]instance, n)
 	}
 }
 

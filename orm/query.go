@@ -197,23 +197,27 @@ func (q *Query) String() string {
 
 // run sends a select through the session's transaction, flushing first.
 func (q *Query) run(st *core.SelectStmt) ([][]any, error) {
-	if q.err != nil {
-		return nil, q.err
-	}
-	s := q.s
-	if s.Autoflush {
-		if err := s.Flush(); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.begin(); err != nil {
+	if err := q.ready(); err != nil {
 		return nil, err
 	}
-	res, err := s.conn.Execute(st)
+	res, err := q.s.conn.Execute(st)
 	if err != nil {
 		return nil, err
 	}
 	return res.Rows(), nil
+}
+
+// ready flushes (with autoflush) and begins the session's transaction.
+func (q *Query) ready() error {
+	if q.err != nil {
+		return q.err
+	}
+	if q.s.Autoflush {
+		if err := q.s.Flush(); err != nil {
+			return err
+		}
+	}
+	return q.s.begin()
 }
 
 // loadAll is load and then the query's SelectIn relationships.
@@ -275,7 +279,7 @@ func (s *Session) object(m *Mapper, vals []any) (any, error) {
 		return in.ptr, nil
 	}
 	obj := reflect.New(m.Type)
-	in := &instance{obj: obj.Elem(), ptr: obj.Interface(), m: m}
+	in := s.objs.make(obj.Elem(), obj.Interface(), m)
 	if err := s.fill(in, vals); err != nil {
 		return nil, err
 	}
@@ -344,8 +348,8 @@ func (q *Query) All(dest any) error {
 	}
 	slice := dv.Elem()
 	elem := slice.Type().Elem()
-	out := reflect.MakeSlice(slice.Type(), 0, len(objs))
-	for _, o := range objs {
+	out := reflect.MakeSlice(slice.Type(), len(objs), len(objs))
+	for i, o := range objs {
 		v := reflect.ValueOf(o)
 		if elem.Kind() != reflect.Pointer {
 			v = v.Elem()
@@ -353,7 +357,7 @@ func (q *Query) All(dest any) error {
 		if !v.Type().AssignableTo(elem) {
 			return fmt.Errorf("orm: All: a %v cannot hold %s objects", slice.Type(), q.m.Name)
 		}
-		out = reflect.Append(out, v)
+		out.Index(i).Set(v)
 	}
 	slice.Set(out)
 	return nil

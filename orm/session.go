@@ -163,7 +163,7 @@ func (s *Session) instanceOf(obj any) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &instance{obj: v.Elem(), ptr: obj, m: m, state: Transient}, nil
+	return s.objs.make(v.Elem(), obj, m), nil
 }
 
 // StateOf tells where an object stands with this session.
@@ -198,12 +198,13 @@ func (s *Session) track(in *instance) {
 }
 
 // reserve makes room for n objects when the session holds none, so a
-// large first load does not grow its identity map step by step.
+// large first load does not grow its lists and maps step by step.
 func (s *Session) reserve(n int) {
 	if s.objs.len() > 0 || n < 64 {
 		return
 	}
 	s.identity = newIdentityMap(n)
+	s.objs.reserve(n)
 }
 
 func (s *Session) detach(in *instance, state State) {

@@ -32,15 +32,51 @@ const (
 )
 
 // readRows reads every row into res (closing rows), after those res
-// holds. The values of many rows share one allocation, and the scan
-// destinations are made once.
+// holds.
 func readRows(rows *sql.Rows, res *Result) error {
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		return err
+	}
+	res.columns = cols
+	// Rows gather in parts of a fixed size, joined once at the end: a
+	// large result is not copied over and over as one slice grows. Rows
+	// res has room for go straight in.
+	var parts [][][]any
+	part := res.rows
+	err = scanRows(rows, func(vals []any) bool {
+		if len(part) == cap(part) && len(part) >= rowPart {
+			parts = append(parts, part)
+			part = make([][]any, 0, rowPart)
+		}
+		part = append(part, vals)
+		return true
+	})
+	if len(parts) > 0 {
+		total := len(part)
+		for _, p := range parts {
+			total += len(p)
+		}
+		all := make([][]any, 0, total)
+		for _, p := range parts {
+			all = append(all, p...)
+		}
+		part = append(all, part...)
+	}
+	res.rows = part
+	return err
+}
+
+// scanRows reads rows (closing them) and hands each row's values to fn
+// until it returns false. The values of many rows share one allocation,
+// and the scan destinations are made once.
+func scanRows(rows *sql.Rows, fn func(vals []any) bool) error {
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
 		return err
 	}
-	res.columns = cols
 	// Some drivers (MySQL's) give text as bytes; text columns read as
 	// strings, as they do from SQLite and PostgreSQL.
 	var textual []int
@@ -56,15 +92,10 @@ func readRows(rows *sql.Rows, res *Result) error {
 	n := len(cols)
 	var chunk []any
 	ptrs := make([]any, n)
-	// Rows gather in parts of a fixed size, joined once at the end: a
-	// large result is not copied over and over as one slice grows. Rows
-	// res has room for go straight in.
-	var parts [][][]any
-	part := res.rows
-	for rows.Next() {
+	for read := 0; rows.Next(); read++ {
 		if len(chunk) < n {
 			// Grow with the result, so a one-row result stays small.
-			chunk = make([]any, n*min(rowChunk, 1+len(part)+len(parts)*rowPart))
+			chunk = make([]any, n*min(rowChunk, 1+read))
 		}
 		vals := chunk[:n:n]
 		chunk = chunk[n:]
@@ -79,24 +110,10 @@ func readRows(rows *sql.Rows, res *Result) error {
 				vals[i] = string(b)
 			}
 		}
-		if len(part) == cap(part) && len(part) >= rowPart {
-			parts = append(parts, part)
-			part = make([][]any, 0, rowPart)
+		if !fn(vals) {
+			return nil
 		}
-		part = append(part, vals)
 	}
-	if len(parts) > 0 {
-		total := len(part)
-		for _, p := range parts {
-			total += len(p)
-		}
-		all := make([][]any, 0, total)
-		for _, p := range parts {
-			all = append(all, p...)
-		}
-		part = append(all, part...)
-	}
-	res.rows = part
 	return rows.Err()
 }
 
