@@ -249,8 +249,8 @@ func clone(m map[int64]string) map[int64]string {
 	return out
 }
 
-// Many new objects of one model go out as multi-row INSERTs that return
-// their keys, in order.
+// Many new objects of one model go out as multi-row INSERTs that give
+// back their keys, in order.
 func TestFlushBatchesInserts(t *testing.T) {
 	s, _, l := setup(t)
 	var objs []*User
@@ -268,7 +268,9 @@ func TestFlushBatchesInserts(t *testing.T) {
 		}
 	}
 	log := l.take()
-	if strings.Count(log, "INSERT INTO users") != 1 || !strings.Contains(log, "RETURNING users.user_id") {
+	// On SQLite the keys are counted from last_insert_rowid(), without
+	// RETURNING (see engine.Connection.InsertMany).
+	if strings.Count(log, "INSERT INTO users") != 1 || strings.Contains(log, "RETURNING") {
 		t.Errorf("log:\n%.300s", log)
 	}
 	var again *User

@@ -142,6 +142,7 @@ type executor interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (c *Connection) executor() executor {
@@ -347,6 +348,8 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 	}
 	batches := 0
 	failed := oneRow.SQL
+	logged := oneRow.SQL
+	var plan *rowidKeys
 	own, err := c.atomically(func(ex executor) error {
 		var (
 			sqlText  string
@@ -354,6 +357,22 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 			size     = -1
 			params   []any
 		)
+		if c.engine.dialect.Name() == "sqlite" && plain {
+			var err error
+			if plan, err = planRowidKeys(ctx, ex, ins, columns, len(rows)); err != nil {
+				return err
+			}
+			if plan != nil {
+				bare := *ins
+				bare.Returns = nil
+				ins = &bare
+				compiled, err := dialect.Compile(c.engine.dialect, ins.Values(rowOf(columns, rows[0])))
+				if err != nil {
+					return err
+				}
+				logged = compiled.SQL
+			}
+		}
 		defer func() {
 			if prepared != nil {
 				prepared.Close()
@@ -375,7 +394,7 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 				}
 				failed = compiled.SQL
 				if !plain {
-					if err := c.runBatch(ctx, ex, nil, compiled.SQL, compiled.Params, ins, res); err != nil {
+					if err := c.runBatch(ctx, ex, nil, compiled.SQL, compiled.Params, ins, nil, res); err != nil {
 						return err
 					}
 					continue
@@ -396,7 +415,7 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 			for _, r := range part {
 				params = append(params, r...)
 			}
-			if err := c.runBatch(ctx, ex, prepared, sqlText, params, ins, res); err != nil {
+			if err := c.runBatch(ctx, ex, prepared, sqlText, params, ins, plan, res); err != nil {
 				return err
 			}
 		}
@@ -404,13 +423,16 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 	})
 	if note != "" {
 		note += fmt.Sprintf(" [insertmanyvalues %d statements]", batches)
+		if plan != nil {
+			note += " [keys from last_insert_rowid()]"
+		}
 	}
-	return c.finishMany(own, LogEntry{Statement: oneRow.SQL, Many: rows, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, failed, res)
+	return c.finishMany(own, LogEntry{Statement: logged, Many: rows, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, failed, res)
 }
 
 // runBatch runs one multi-row INSERT, prepared or not, and adds what it
-// returned or changed to res.
-func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.Stmt, sqlText string, params []any, ins *core.InsertStmt, res *Result) error {
+// returned or changed to res; with a plan, the keys the batch made.
+func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.Stmt, sqlText string, params []any, ins *core.InsertStmt, plan *rowidKeys, res *Result) error {
 	if len(ins.Returns) > 0 {
 		var rs *sql.Rows
 		var err error
@@ -442,6 +464,9 @@ func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.St
 	n, _ := r.RowsAffected()
 	res.RowsAffected += n
 	res.LastInsertID, _ = r.LastInsertId()
+	if plan != nil {
+		return plan.keys(res, len(params)/plan.width, n, res.LastInsertID)
+	}
 	return nil
 }
 

@@ -374,3 +374,87 @@ func TestInsertManyValues(t *testing.T) {
 		t.Errorf("after the failed executemany: %v rows", n)
 	}
 }
+
+// On SQLite an executemany INSERT returning only the rowid leaves
+// RETURNING out and counts the keys from last_insert_rowid(); a table
+// where that would not hold (a trigger that inserts, AUTOINCREMENT after
+// deletes) still gets every row's own key, checked against the table.
+func TestInsertManyRowidKeys(t *testing.T) {
+	var notes []string
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(func(le engine.LogEntry) {
+		if le.Note != "" {
+			notes = append(notes, le.Note)
+		}
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	conn, _ := e.Connect()
+	defer conn.Close()
+	for _, ddl := range []string{
+		"CREATE TABLE plain (id INTEGER PRIMARY KEY, name TEXT UNIQUE)",
+		"CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE)",
+		"CREATE TABLE trig (id INTEGER PRIMARY KEY, name TEXT UNIQUE)",
+		"CREATE TRIGGER echo AFTER INSERT ON trig WHEN NEW.name NOT LIKE 'echo%' BEGIN INSERT INTO trig (name) VALUES ('echo ' || NEW.name); END",
+	} {
+		if _, err := conn.ExecuteSQL(ddl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md := core.NewMetaData()
+	table := func(name string) *core.Table {
+		return core.NewTable(md, name, core.NewColumn("id", core.Integer{}, core.PrimaryKey()), core.NewColumn("name", core.String{}))
+	}
+	insert := func(tb *core.Table, prefix string, n int) {
+		t.Helper()
+		rows := make([][]any, n)
+		for i := range rows {
+			rows[i] = []any{fmt.Sprint(prefix, i)}
+		}
+		notes = nil
+		res, err := conn.InsertMany(tb.Insert().Returning(tb.C("id")), []string{"name"}, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int64{}
+		got, _ := conn.ExecuteSQL("SELECT name, id FROM " + tb.Name)
+		for _, r := range got.All() {
+			want[r.At(0).(string)] = r.At(1).(int64)
+		}
+		for i, r := range res.All() {
+			if id := want[rows[i][0].(string)]; r.At(0) != id {
+				t.Fatalf("%s: row %d (%s) came back with key %v; the table has %d", tb.Name, i, rows[i][0], r.At(0), id)
+			}
+		}
+		if res.Len() != n {
+			t.Errorf("%s: %d keys for %d rows", tb.Name, res.Len(), n)
+		}
+	}
+	rowid := func() bool { return strings.Contains(notes[0], "[keys from last_insert_rowid()]") }
+
+	plain, auto, trig := table("plain"), table("auto"), table("trig")
+	insert(plain, "a", 4500)
+	if !rowid() {
+		t.Errorf("plain table: %q", notes[0])
+	}
+	conn.ExecuteSQL("DELETE FROM plain WHERE id > 4000")
+	insert(plain, "b", 30) // numbered after the largest rowid left: 4001 on
+	insert(auto, "a", 50)
+	conn.ExecuteSQL("DELETE FROM auto WHERE id > 20")
+	insert(auto, "b", 30) // AUTOINCREMENT: 51 on, never 21
+	if !rowid() {
+		t.Errorf("AUTOINCREMENT table: %q", notes[0])
+	}
+	insert(trig, "a", 30)
+	if rowid() {
+		t.Errorf("a table with a trigger counted its keys: %q", notes[0])
+	}
+	if _, err := conn.ExecuteSQL("INSERT INTO plain (id, name) VALUES (9223372036854775807, 'last')"); err != nil {
+		t.Fatal(err)
+	}
+	insert(plain, "c", 30) // no room after the largest rowid: SQLite picks at random
+	if rowid() {
+		t.Errorf("a table at the largest rowid counted its keys: %q", notes[0])
+	}
+}

@@ -85,6 +85,7 @@ func items(n int) []*Item {
 
 func (f *fixture) fill(tb testing.TB) {
 	s := orm.NewSession(f.eng, f.reg)
+	defer s.Close()
 	objs := make([]any, bulk)
 	for i, it := range items(bulk) {
 		objs[i] = it
@@ -117,6 +118,7 @@ var flushes = map[string]func(b *testing.B, f *fixture){
 	},
 	"crucible": func(b *testing.B, f *fixture) {
 		s := orm.NewSession(f.eng, f.reg)
+		defer s.Close()
 		for _, it := range items(bulk) {
 			s.Add(it)
 		}
