@@ -330,3 +330,38 @@ func TestJoinedLoading(t *testing.T) {
 		t.Errorf("joined with a limit: %v", err)
 	}
 }
+
+// A join gives a user once per address; a session that held nothing
+// before still gives one object per user, the same pointer each time.
+func TestJoinRowsMeetOneObject(t *testing.T) {
+	e, reg, users, addresses, _ := relSetup(t)
+	s := orm.NewSession(e, reg)
+	for _, name := range []string{"ed", "wendy", "mary"} {
+		u := &RUser{Name: name}
+		for _, kind := range []string{"H", "W", "V"} {
+			u.Addresses = append(u.Addresses, &RAddress{Email: name + "@" + kind, Type: kind})
+		}
+		s.Add(u)
+	}
+	if err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := orm.NewSession(e, reg)
+	var got []*RUser
+	if err := fresh.Query(users).Join(addresses).OrderBy(users.C("id")).All(&got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 9 {
+		t.Fatalf("%d rows, want 9", len(got))
+	}
+	for i, u := range got {
+		if u != got[i-i%3] || u.Name != []string{"ed", "wendy", "mary"}[i/3] {
+			t.Errorf("row %d: %p %s, want the object of row %d", i, u, u.Name, i-i%3)
+		}
+	}
+	var again *RUser
+	fresh.Get(&again, got[3].ID)
+	if again != got[3] {
+		t.Error("the identity map lost the object a repeated row met")
+	}
+}
