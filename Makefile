@@ -38,6 +38,7 @@ generate:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd tests/bench && $(GO) vet .
 	cd $(WEB) && npx --no-install tsc --noEmit -p .
 
 # Debian's chromium, for the browser tests.
