@@ -1,6 +1,7 @@
 package site
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,9 +48,8 @@ func bundle(o Options, m *Manifest) error {
 		LogLevel:          api.LogLevelSilent,
 		Write:             true,
 	})
-	if len(res.Errors) > 0 {
-		msgs := api.FormatMessages(res.Errors, api.FormatMessagesOptions{Kind: api.ErrorMessage})
-		return fmt.Errorf("bundling the front end:\n%s", strings.Join(msgs, ""))
+	if err := buildErrors("the front end", res); err != nil {
+		return err
 	}
 	for _, f := range res.OutputFiles {
 		name := filepath.Base(f.Path)
@@ -70,4 +70,72 @@ func bundle(o Options, m *Manifest) error {
 		return fmt.Errorf("bundling the front end: missing outputs (app %q, worker %q, style %q)", m.App, m.Worker, m.Style)
 	}
 	return nil
+}
+
+// bundleEmbed builds embed.js, the script that brings cells into anyone's
+// page, and the cells' style sheet it loads. embed.js keeps one name, as
+// pages link it by that; it carries the hashed names of what it loads.
+func bundleEmbed(o Options, m *Manifest) error {
+	web, err := filepath.Abs(o.WebDir)
+	if err != nil {
+		return err
+	}
+	out, err := filepath.Abs(o.OutDir)
+	if err != nil {
+		return err
+	}
+	css := api.Build(api.BuildOptions{
+		AbsWorkingDir:       web,
+		EntryPointsAdvanced: []api.EntryPoint{{InputPath: "src/cells.css", OutputPath: "embed"}},
+		EntryNames:          "[name]-[hash]",
+		Outdir:              out,
+		Bundle:              true,
+		MinifyWhitespace:    true,
+		MinifySyntax:        true,
+		LogLevel:            api.LogLevelSilent,
+		Write:               true,
+	})
+	if err := buildErrors("the embed style sheet", css); err != nil {
+		return err
+	}
+	m.EmbedStyle = filepath.Base(css.OutputFiles[0].Path)
+	config, err := json.Marshal(map[string]any{
+		"worker":   m.Worker,
+		"wasm":     m.Wasm,
+		"wasmSize": m.WasmSize,
+		"style":    m.EmbedStyle,
+		"limitMs":  o.LimitMS,
+	})
+	if err != nil {
+		return err
+	}
+	js := api.Build(api.BuildOptions{
+		AbsWorkingDir:     web,
+		EntryPoints:       []string{"src/embed.ts"},
+		Outfile:           filepath.Join(out, "embed.js"),
+		Define:            map[string]string{"__CRUCIBLE_EMBED__": string(config)},
+		Bundle:            true,
+		MinifyWhitespace:  true,
+		MinifyIdentifiers: true,
+		MinifySyntax:      true,
+		Format:            api.FormatIIFE,
+		Platform:          api.PlatformBrowser,
+		Target:            api.ES2020,
+		Charset:           api.CharsetUTF8,
+		LogLevel:          api.LogLevelSilent,
+		Write:             true,
+	})
+	if err := buildErrors("embed.js", js); err != nil {
+		return err
+	}
+	m.Embed = "embed.js"
+	return nil
+}
+
+func buildErrors(what string, res api.BuildResult) error {
+	if len(res.Errors) == 0 {
+		return nil
+	}
+	msgs := api.FormatMessages(res.Errors, api.FormatMessagesOptions{Kind: api.ErrorMessage})
+	return fmt.Errorf("bundling %s:\n%s", what, strings.Join(msgs, ""))
 }

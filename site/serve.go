@@ -15,7 +15,8 @@ var hashed = regexp.MustCompile(`-[0-9a-zA-Z]{8,}\.(js|css|wasm)$`)
 
 // Handler serves a built site: a precompressed copy (.br, then .gz) when
 // the browser accepts it, the right MIME type for .wasm so browsers can
-// compile it while it downloads, and long caching for hashed assets.
+// compile it while it downloads, long caching for hashed assets, and
+// CORS for pages on other origins that embed cells.
 func Handler(dir string) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -29,6 +30,9 @@ func Handler(dir string) http.Handler {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
 		w.Header().Add("Vary", "Accept-Encoding")
+		// Pages elsewhere run cells through embed.js, whose worker
+		// fetches the module from here.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 		accept := r.Header.Get("Accept-Encoding")
 		for _, enc := range []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}} {
 			if !strings.Contains(accept, enc.name) {

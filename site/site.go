@@ -1,6 +1,7 @@
 // Package site builds the playground's static site: one page per lesson,
-// an index, the front end bundled by esbuild, and the kernel module with
-// gzip and brotli copies beside it. The result is a folder any static host
+// an index, the front end bundled by esbuild, embed.js (runnable cells
+// for anyone's pages), and the kernel module with gzip and brotli copies
+// beside it. The result is a folder any static host
 // can serve; [Handler] serves it locally.
 package site
 
@@ -42,6 +43,8 @@ type Manifest struct {
 	App        string   `json:"app"`
 	Worker     string   `json:"worker"`
 	Style      string   `json:"style"`
+	Embed      string   `json:"embed"`
+	EmbedStyle string   `json:"embedStyle"`
 	Pages      []string `json:"pages"`
 	BuiltIn    float64  `json:"buildSeconds"`
 }
@@ -70,6 +73,9 @@ func Build(ctx context.Context, o Options) (*Manifest, error) {
 		return nil, err
 	}
 	if err := copyKernel(ctx, o, m); err != nil {
+		return nil, err
+	}
+	if err := bundleEmbed(o, m); err != nil {
 		return nil, err
 	}
 	if err := writePages(o, m, ls); err != nil {

@@ -32,7 +32,7 @@ func TestBuild(t *testing.T) {
 	if m.WasmBrotli == 0 || m.WasmGzip == 0 || m.WasmBrotli >= m.WasmSize {
 		t.Errorf("compressed sizes: %+v", m)
 	}
-	for _, name := range append([]string{m.Wasm, m.Wasm + ".br", m.Wasm + ".gz", m.App, m.Worker, m.Style, "sw.js", ManifestFile}, m.Pages...) {
+	for _, name := range append([]string{m.Wasm, m.Wasm + ".br", m.Wasm + ".gz", m.App, m.Worker, m.Style, "sw.js", m.Embed, m.EmbedStyle, ManifestFile}, m.Pages...) {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing %s", name)
 		}
@@ -53,6 +53,23 @@ func TestBuild(t *testing.T) {
 	} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("database-sql.html lacks %s", want)
+		}
+	}
+	// embed.js carries the names of what it loads, and the cells' styles
+	// stay inside cells.
+	embed, _ := os.ReadFile(filepath.Join(out, "embed.js"))
+	for _, want := range []string{m.Worker, m.Wasm, m.EmbedStyle, "data-crucible"} {
+		if !strings.Contains(string(embed), want) {
+			t.Errorf("embed.js lacks %s", want)
+		}
+	}
+	css, _ := os.ReadFile(filepath.Join(out, m.EmbedStyle))
+	for _, rule := range strings.Split(string(css), "}") {
+		sel, _, _ := strings.Cut(strings.TrimSpace(rule), "{")
+		for _, s := range strings.Split(sel, ",") {
+			if s = strings.TrimSpace(s); s != "" && !strings.Contains(s, ".cell") && !strings.HasPrefix(s, ".") {
+				t.Errorf("the embed style sheet styles %q outside the cells", s)
+			}
 		}
 	}
 	if got, err := ReadManifest(out); err != nil || got.Wasm != m.Wasm {
@@ -84,11 +101,13 @@ func TestHandler(t *testing.T) {
 		{"/" + m.Wasm, "", "", "application/wasm", "immutable"},
 		{"/", "br", "", "text/html", "no-cache"},
 		{"/" + m.App, "br", "", "text/javascript", "immutable"},
+		{"/embed.js", "", "", "text/javascript", "no-cache"},
 	}
 	for _, c := range cases {
 		resp := get(c.path, c.accept)
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != c.encoding ||
-			!strings.HasPrefix(resp.Header.Get("Content-Type"), c.ctype) || !strings.Contains(resp.Header.Get("Cache-Control"), c.cache) {
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), c.ctype) || !strings.Contains(resp.Header.Get("Cache-Control"), c.cache) ||
+			resp.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("%s (%s): %d %q %q %q", c.path, c.accept, resp.StatusCode,
 				resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
 		}

@@ -58,7 +58,7 @@ export class Kernel {
     });
     this.readyPromise.catch(() => {});
     this.started = performance.now();
-    const w = new Worker(this.cfg.workerUrl);
+    const w = newWorker(this.cfg.workerUrl);
     this.worker = w;
     w.onmessage = (e: MessageEvent<FromWorker>) => this.onMessage(w, e.data);
     w.onerror = (e) => this.rejectReady(new Error(e.message || "the kernel worker failed to start"));
@@ -199,6 +199,19 @@ export class Kernel {
     const reply = await this.request({ op: "reset" });
     if (reply.error) throw new Error(reply.error);
   }
+}
+
+/**
+ * newWorker starts the worker script at url. A page may only start a
+ * worker from its own origin; for a page that embeds cells from another
+ * (embed.js), a worker made from a same-origin blob loads the script,
+ * which classic workers may do across origins.
+ */
+function newWorker(url: string): Worker {
+  const abs = new URL(url, location.href);
+  if (abs.origin === location.origin) return new Worker(abs.href);
+  const stub = new Blob([`importScripts(${JSON.stringify(abs.href)});`], { type: "text/javascript" });
+  return new Worker(URL.createObjectURL(stub));
 }
 
 export class StoppedError extends Error {

@@ -1,0 +1,86 @@
+package tests
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// docsPage is someone's documentation, on an origin of its own, carrying
+// three runnable cells through embed.js from the playground's origin.
+const docsPage = `<!doctype html>
+<html><head><meta charset="utf-8"><title>Someone's docs</title></head>
+<body>
+<h1>Using the toolkit</h1>
+<p>A cell, with the output the docs expect:</p>
+<pre data-crucible="go" data-crucible-id="hello">import "fmt"
+
+answer := 6 * 7
+fmt.Println("hello from", answer)</pre>
+<pre data-crucible-output>hello from 42</pre>
+<p>SQL, on a database of the reader's own:</p>
+<pre data-crucible="sql" data-crucible-db="docs.sqlite">CREATE TABLE t (x INTEGER);
+INSERT INTO t VALUES (1), (2);
+SELECT count(*) AS n FROM t</pre>
+<p>And Go again, in the same interpreter:</p>
+<pre data-crucible="go">fmt.Println(answer + 1)</pre>
+<script src="%s/embed.js" defer></script>
+</body></html>`
+
+// TestBrowserEmbed opens a page on another origin that loads embed.js: its
+// <pre data-crucible> blocks become cells that show the expected output,
+// download nothing until a cell runs, then run on one shared kernel, while
+// the host page keeps its own look.
+func TestBrowserEmbed(t *testing.T) {
+	ctx, playground := browserServer(t)
+	docs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, docsPage, playground.URL)
+	}))
+	t.Cleanup(docs.Close)
+	// Another port: another origin, as a site elsewhere would be.
+	if err := chromedp.Do(ctx, chromedp.Navigate(docs.URL), chromedp.WaitVisible(chromedp.CSS(`.cell[data-id="hello"] .cell-run`))); err != nil {
+		t.Fatal(err)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('.cell').length`); n != 3 {
+		t.Fatalf("%d cells on the page, want 3", n)
+	}
+	if got := cellText(t, ctx, "hello", ".cell-expected"); !strings.Contains(got, "hello from 42") {
+		t.Errorf("expected output before running: %q", got)
+	}
+	if state := eval[string](t, ctx, `document.documentElement.dataset.crucible || "idle"`); state != "idle" {
+		t.Errorf("the kernel started before any cell ran: %s", state)
+	}
+	if font := eval[string](t, ctx, `getComputedStyle(document.querySelector('h1')).fontFamily`); strings.Contains(font, "system-ui") {
+		t.Errorf("embed.js restyled the host page: h1 font %q", font)
+	}
+
+	start := time.Now()
+	run := func(sel string) string {
+		t.Helper()
+		cell := `document.querySelector('` + sel + `')`
+		eval[any](t, ctx, cell+`.querySelector('.cell-run').click()`)
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel+`[data-state="done"], `+sel+`[data-state="error"]`))); err != nil {
+			t.Fatalf("%s did not finish: %v", sel, err)
+		}
+		return eval[string](t, ctx, cell+`.querySelector('.cell-output').innerText`)
+	}
+	if got := run(`.cell[data-id="hello"]`); !strings.Contains(got, "hello from 42") {
+		t.Errorf("first cell: %q", got)
+	}
+	first := time.Since(start)
+	start = time.Now()
+	if got := run(`.cell[data-id="cell-2"]`); !strings.Contains(got, "n") || !strings.Contains(got, "2") {
+		t.Errorf("sql cell: %q", got)
+	}
+	if got := run(`.cell[data-id="cell-3"]`); strings.TrimSpace(got) != "43" {
+		t.Errorf("the third cell did not see the first's variable: %q", got)
+	}
+	t.Logf("embedded cells: the first run, kernel download and start included, took %v; the next two, queued behind the kernel's warm-up, %v", first.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	screenshot(t, ctx, "embed")
+}
