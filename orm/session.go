@@ -531,8 +531,8 @@ func (s *Session) insert(in *instance) error {
 }
 
 // batchThreshold is how many new objects of one model a flush sends as
-// multi-row INSERTs with RETURNING rather than one INSERT each (as the
-// talk's log shows for a few).
+// multi-row INSERTs that give their keys back rather than one INSERT each
+// (as the talk's log shows for a few).
 const batchThreshold = 20
 
 // insertRow is the row an INSERT writes for an object, and the index of
@@ -581,7 +581,8 @@ func (s *Session) batchEnd(ins []*instance, i int, parents map[any]parentLink) (
 
 // insertBatch inserts a run of new objects of one model, which leave out
 // the same columns, with multi-row INSERTs, reading each generated key
-// back through RETURNING.
+// back (through RETURNING, or on SQLite from the rowids: see
+// engine.Connection.InsertMany).
 func (s *Session) insertBatch(run []*instance) error {
 	m := run[0].m
 	auto := m.pk[0]
