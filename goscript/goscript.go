@@ -16,7 +16,6 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
-	"go/types"
 	"io"
 	"path"
 	"reflect"
@@ -179,7 +178,7 @@ func checkNames(fset *token.FileSet, f *ast.File) error {
 		imported[name] = true
 	}
 	for _, id := range Unresolved(f) {
-		if !imported[id.Name] && types.Universe.Lookup(id.Name) == nil {
+		if !imported[id.Name] && !Predeclared(id.Name) {
 			return fmt.Errorf("%s: undefined: %s", fset.Position(id.Pos()), id.Name)
 		}
 	}

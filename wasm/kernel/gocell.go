@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"go/types"
 	"maps"
 	"path"
 	"reflect"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 
+	"crucible/goscript"
 	"crucible/wasm/symbols"
 )
 
@@ -284,7 +284,7 @@ func (r *goRunner) checkNames(seg segment) *Diagnostic {
 		if r.globals[u.name] || r.imported[u.name] != "" || u.name == hook || slices.Contains(seg.names, u.name) {
 			continue
 		}
-		if types.Universe.Lookup(u.name) != nil {
+		if goscript.Predeclared(u.name) {
 			continue
 		}
 		if isPackageName(u.name, seg.imports) {

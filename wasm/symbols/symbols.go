@@ -11,7 +11,7 @@ package symbols
 import (
 	"reflect"
 
-	"crucible/wasm/symbols/internal/extract"
+	"crucible/wasm/symbols/internal/list"
 )
 
 //go:generate go run ./internal/gen
@@ -21,4 +21,4 @@ import (
 var Symbols = map[string]map[string]reflect.Value{}
 
 // Packages are the import paths a cell may use.
-var Packages = extract.Packages
+var Packages = list.Packages

@@ -10,31 +10,6 @@ import (
 	yextract "github.com/traefik/yaegi/extract"
 )
 
-// Packages are the import paths a cell may use. They live here, not in
-// package symbols, so the generator still runs when the generated files
-// no longer compile.
-var Packages = []string{
-	"crucible/migrate",
-	"crucible/migrate/autogen",
-	"crucible/migrate/op",
-	"crucible/orm",
-	"crucible/orm/core",
-	"crucible/orm/dialect",
-	"crucible/orm/dialect/mysql",
-	"crucible/orm/dialect/postgres",
-	"crucible/orm/dialect/sqlite",
-	"crucible/orm/engine",
-	"context",
-	"database/sql",
-	"errors",
-	"fmt",
-	"math",
-	"sort",
-	"strconv",
-	"strings",
-	"time",
-}
-
 // FileName is the name of the generated file for an import path.
 func FileName(importPath string) string {
 	return strings.NewReplacer("/", "_", ".", "_").Replace(importPath) + ".go"

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"crucible/wasm/symbols/internal/extract"
+	"crucible/wasm/symbols/internal/list"
 )
 
 func main() {
@@ -15,7 +16,7 @@ func main() {
 	if len(os.Args) > 1 {
 		dir = os.Args[1]
 	}
-	files, err := extract.All(extract.Packages)
+	files, err := extract.All(list.Packages)
 	if err != nil {
 		log.Fatal(err)
 	}
