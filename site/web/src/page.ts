@@ -6,6 +6,7 @@
 import type { Result } from "./protocol";
 import { button, type CellHost, CellView, span } from "./cell";
 import { Kernel } from "./kernel";
+import { drawSchema } from "./schema";
 
 interface PageConfig {
   lesson: string;
@@ -32,6 +33,7 @@ class Page implements CellHost {
   private ready = false;
   private statusText: HTMLElement;
   private bar: HTMLElement;
+  private schema: HTMLDetailsElement;
 
   constructor(readonly cfg: PageConfig) {
     const toolbar = document.createElement("div");
@@ -47,6 +49,15 @@ class Page implements CellHost {
     reset.title = "Empty the workspace: files, databases and variables";
     const limit = span("limit", `cells stop after ${cfg.limitMs / 1000} s`);
     toolbar.append(progress, this.statusText, limit, runAll, reset);
+    // The schema of the database the cells use, drawn when opened and
+    // again after each cell while open.
+    this.schema = document.createElement("details");
+    this.schema.className = "schema-panel";
+    this.schema.append(Object.assign(document.createElement("summary"), { textContent: "Schema" }));
+    this.schema.addEventListener("toggle", () => {
+      if (this.schema.open) void this.showSchema();
+    });
+    toolbar.append(this.schema);
     document.querySelector("main")!.prepend(toolbar);
 
     this.k = new Kernel(
@@ -105,6 +116,26 @@ class Page implements CellHost {
   ran(cell: CellView, result: Result, ms: number) {
     this.timings.cells[cell.id] = ms;
     this.results.push(result);
+    if (this.schema.open) void this.showSchema();
+  }
+
+  /** showSchema draws the current database's tables in the schema panel. */
+  async showSchema() {
+    const summary = this.schema.querySelector("summary")!;
+    const reply = await this.k.request({ op: "schema" }).catch((e: Error) => ({ error: e.message, schema: undefined }));
+    this.schema.querySelector(".schema-body")?.remove();
+    const body = document.createElement("div");
+    body.className = "schema-body";
+    const s = reply.schema;
+    if (reply.error || !s || s.tables.length === 0) {
+      summary.textContent = "Schema";
+      body.textContent = reply.error ?? "No tables yet: the cells have not created any.";
+    } else {
+      summary.textContent = `Schema of ${s.database} (${s.tables.length} ${s.tables.length === 1 ? "table" : "tables"})`;
+      body.append(drawSchema(s));
+    }
+    this.schema.append(body);
+    document.body.dataset.schema = String(s?.tables.length ?? 0);
   }
 
   /** runAll runs the cells in order and stops at the first that fails,

@@ -66,6 +66,18 @@ export interface GraphRevision {
   mergePoint?: boolean;
 }
 
+/** A database's tables, for the diagram. */
+export interface Schema {
+  database: string;
+  tables: SchemaTable[];
+}
+
+export interface SchemaTable {
+  name: string;
+  columns: { name: string; type: string; notNull?: boolean; primaryKey?: boolean }[];
+  foreignKeys?: { columns: string[]; refTable: string; refColumns: string[] }[];
+}
+
 export interface Reply {
   error?: string;
   result?: Result;
@@ -74,6 +86,7 @@ export interface Reply {
   all?: Record<string, string>;
   current?: string;
   graph?: MigrationGraph;
+  schema?: Schema;
 }
 
 /** Page to worker. */
