@@ -25,29 +25,17 @@ func bundle(o Options, m *Manifest) error {
 	if _, err := os.Stat(filepath.Join(web, "node_modules", "@codemirror", "view")); err != nil {
 		return fmt.Errorf("the front end's packages are missing: run npm ci in %s (make does)", o.WebDir)
 	}
-	res := api.Build(api.BuildOptions{
-		AbsWorkingDir: web,
-		EntryPointsAdvanced: []api.EntryPoint{
-			{InputPath: "src/page.ts", OutputPath: "app"},
-			{InputPath: "src/worker.ts", OutputPath: "worker"},
-			{InputPath: "src/style.css", OutputPath: "style"},
-			// The service worker keeps one name: a browser finds its
-			// update by fetching the same URL again.
-			{InputPath: "src/sw.ts", OutputPath: "sw"},
-		},
-		EntryNames:        "[name]-[hash]",
-		Outdir:            out,
-		Bundle:            true,
-		MinifyWhitespace:  true,
-		MinifyIdentifiers: true,
-		MinifySyntax:      true,
-		Format:            api.FormatIIFE,
-		Platform:          api.PlatformBrowser,
-		Target:            api.ES2020,
-		Charset:           api.CharsetUTF8,
-		LogLevel:          api.LogLevelSilent,
-		Write:             true,
-	})
+	opts := buildOptions(web)
+	opts.EntryPointsAdvanced = []api.EntryPoint{
+		{InputPath: "src/page.ts", OutputPath: "app"},
+		{InputPath: "src/worker.ts", OutputPath: "worker"},
+		{InputPath: "src/style.css", OutputPath: "style"},
+		// The service worker keeps one name: a browser finds its
+		// update by fetching the same URL again.
+		{InputPath: "src/sw.ts", OutputPath: "sw"},
+	}
+	opts.EntryNames, opts.Outdir = "[name]-[hash]", out
+	res := api.Build(opts)
 	if err := buildErrors("the front end", res); err != nil {
 		return err
 	}
@@ -84,17 +72,10 @@ func bundleEmbed(o Options, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	css := api.Build(api.BuildOptions{
-		AbsWorkingDir:       web,
-		EntryPointsAdvanced: []api.EntryPoint{{InputPath: "src/cells.css", OutputPath: "embed"}},
-		EntryNames:          "[name]-[hash]",
-		Outdir:              out,
-		Bundle:              true,
-		MinifyWhitespace:    true,
-		MinifySyntax:        true,
-		LogLevel:            api.LogLevelSilent,
-		Write:               true,
-	})
+	opts := buildOptions(web)
+	opts.EntryPointsAdvanced = []api.EntryPoint{{InputPath: "src/cells.css", OutputPath: "embed"}}
+	opts.EntryNames, opts.Outdir = "[name]-[hash]", out
+	css := api.Build(opts)
 	if err := buildErrors("the embed style sheet", css); err != nil {
 		return err
 	}
@@ -109,11 +90,23 @@ func bundleEmbed(o Options, m *Manifest) error {
 	if err != nil {
 		return err
 	}
-	js := api.Build(api.BuildOptions{
+	opts = buildOptions(web)
+	opts.EntryPoints = []string{"src/embed.ts"}
+	opts.Outfile = filepath.Join(out, "embed.js")
+	opts.Define = map[string]string{"__CRUCIBLE_EMBED__": string(config)}
+	js := api.Build(opts)
+	if err := buildErrors("embed.js", js); err != nil {
+		return err
+	}
+	m.Embed = "embed.js"
+	return nil
+}
+
+// buildOptions are what every bundle shares: minified, for browsers
+// since 2020, written to disk.
+func buildOptions(web string) api.BuildOptions {
+	return api.BuildOptions{
 		AbsWorkingDir:     web,
-		EntryPoints:       []string{"src/embed.ts"},
-		Outfile:           filepath.Join(out, "embed.js"),
-		Define:            map[string]string{"__CRUCIBLE_EMBED__": string(config)},
 		Bundle:            true,
 		MinifyWhitespace:  true,
 		MinifyIdentifiers: true,
@@ -124,12 +117,7 @@ func bundleEmbed(o Options, m *Manifest) error {
 		Charset:           api.CharsetUTF8,
 		LogLevel:          api.LogLevelSilent,
 		Write:             true,
-	})
-	if err := buildErrors("embed.js", js); err != nil {
-		return err
 	}
-	m.Embed = "embed.js"
-	return nil
 }
 
 func buildErrors(what string, res api.BuildResult) error {

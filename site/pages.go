@@ -23,7 +23,7 @@ var layout = template.Must(template.New("layout").Parse(`<!doctype html>
 <title>{{.Title}} · Crucible</title>
 <link rel="stylesheet" href="{{.M.Style}}">
 </head>
-<body>
+<body class="crucible-page">
 <header class="site"><a href="index.html">Crucible</a>
 <nav>{{range $i, $l := .Lessons}}<a href="{{$l.Slug}}.html">{{$l.Title}}</a>{{end}}</nav>
 </header>

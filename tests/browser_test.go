@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -85,6 +86,33 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 func cellText(t *testing.T, ctx context.Context, id, part string) string {
 	t.Helper()
 	return eval[string](t, ctx, fmt.Sprintf(`(document.querySelector('.cell[data-id=%q] %s') || {innerText: ''}).innerText`, id, part))
+}
+
+// runLesson opens a lesson's page, waits for the kernel, and presses
+// Run all, waiting for the last cell to finish.
+func runLesson(t *testing.T, ctx context.Context, base, slug string) *lessons.Lesson {
+	t.Helper()
+	ls, err := lessons.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ls, func(l *lessons.Lesson) bool { return l.Slug == slug })
+	if i < 0 {
+		t.Fatalf("no lesson %s", slug)
+	}
+	lesson := ls[i]
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"+lesson.Slug+".html")); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, ctx)
+	last := lesson.Cells[len(lesson.Cells)-1].ID
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button.run-all`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.cell[data-id=%q][data-state="done"]`, last))),
+	); err != nil {
+		t.Fatalf("running all cells of %s: %v", slug, err)
+	}
+	return lesson
 }
 
 // eval evaluates JavaScript in the page, awaiting a promise it returns.
@@ -323,32 +351,9 @@ func TestBrowserWorksOffline(t *testing.T) {
 // the migration graph drawn under the last shell cell: every revision,
 // the branch point, the merge point and the current revision.
 func TestBrowserMigrationGraph(t *testing.T) {
-	ls, err := lessons.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lesson *lessons.Lesson
-	for _, l := range ls {
-		if l.Slug == "migrations-in-depth" {
-			lesson = l
-		}
-	}
-	if lesson == nil {
-		t.Fatal("no migrations-in-depth lesson")
-	}
 	ctx, base := browser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"+lesson.Slug+".html")); err != nil {
-		t.Fatal(err)
-	}
-	waitReady(t, ctx)
 	start := time.Now()
-	last := lesson.Cells[len(lesson.Cells)-1].ID
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`button.run-all`)),
-		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.cell[data-id=%q][data-state="done"]`, last))),
-	); err != nil {
-		t.Fatalf("running all cells: %v", err)
-	}
+	lesson := runLesson(t, ctx, base, "migrations-in-depth")
 	t.Logf("lesson %q: %d cells ran in %v, migrations included", lesson.Slug, len(lesson.Cells), time.Since(start).Round(time.Millisecond))
 	screenshot(t, ctx, "migrations")
 	results := eval[[]kernel.Result](t, ctx, `window.crucible.page.results`)

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,39 +8,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"crucible/lessons"
 )
 
 // TestBrowserSchemaDiagram runs the porcelain lesson, opens the page's
 // schema panel and reads the diagram: a box per table of the lesson's
 // database, with the foreign key from addresses to users drawn.
 func TestBrowserSchemaDiagram(t *testing.T) {
-	ls, err := lessons.All()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lesson *lessons.Lesson
-	for _, l := range ls {
-		if l.Slug == "orm-porcelain" {
-			lesson = l
-		}
-	}
-	if lesson == nil {
-		t.Fatal("no orm-porcelain lesson")
-	}
 	ctx, base := browser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/"+lesson.Slug+".html")); err != nil {
-		t.Fatal(err)
-	}
-	waitReady(t, ctx)
-	last := lesson.Cells[len(lesson.Cells)-1].ID
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`button.run-all`)),
-		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.cell[data-id=%q][data-state="done"]`, last))),
-	); err != nil {
-		t.Fatalf("running all cells: %v", err)
-	}
+	runLesson(t, ctx, base, "orm-porcelain")
 	start := time.Now()
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`.schema-panel summary`)),

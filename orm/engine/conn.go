@@ -398,7 +398,7 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 				}
 				failed = compiled.SQL
 				if !plain {
-					if err := c.runBatch(ctx, ex, nil, compiled.SQL, compiled.Params, ins, nil, res); err != nil {
+					if err := runOnce(ctx, ex, compiled.SQL, compiled.Params, len(ins.Returns) > 0, nil, res); err != nil {
 						return err
 					}
 					continue
@@ -419,7 +419,13 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 			for _, r := range part {
 				params = append(params, r...)
 			}
-			if err := c.runBatch(ctx, ex, prepared, sqlText, params, ins, plan, res); err != nil {
+			var err error
+			if prepared != nil {
+				err = runBatch(ctx, prepared, params, len(ins.Returns) > 0, plan, res)
+			} else {
+				err = runOnce(ctx, ex, sqlText, params, len(ins.Returns) > 0, plan, res)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -434,17 +440,11 @@ func (c *Connection) InsertMany(ins *core.InsertStmt, columns []string, rows [][
 	return c.finishMany(own, LogEntry{Statement: logged, Many: rows, Note: note, Duration: time.Since(start), Rows: res.RowsAffected, Err: err}, failed, res)
 }
 
-// runBatch runs one multi-row INSERT, prepared or not, and adds what it
-// returned or changed to res; with a plan, the keys the batch made.
-func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.Stmt, sqlText string, params []any, ins *core.InsertStmt, plan *rowidKeys, res *Result) error {
-	if len(ins.Returns) > 0 {
-		var rs *sql.Rows
-		var err error
-		if prepared != nil {
-			rs, err = prepared.QueryContext(ctx, params...)
-		} else {
-			rs, err = ex.QueryContext(ctx, sqlText, params...)
-		}
+// runBatch runs one multi-row INSERT and adds what it returned or
+// changed to res; with a plan, the keys the batch made.
+func runBatch(ctx context.Context, st *sql.Stmt, params []any, returns bool, plan *rowidKeys, res *Result) error {
+	if returns {
+		rs, err := st.QueryContext(ctx, params...)
 		if err != nil {
 			return err
 		}
@@ -455,13 +455,7 @@ func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.St
 		res.RowsAffected += int64(len(res.rows) - n)
 		return nil
 	}
-	var r sql.Result
-	var err error
-	if prepared != nil {
-		r, err = prepared.ExecContext(ctx, params...)
-	} else {
-		r, err = ex.ExecContext(ctx, sqlText, params...)
-	}
+	r, err := st.ExecContext(ctx, params...)
 	if err != nil {
 		return err
 	}
@@ -472,6 +466,16 @@ func (c *Connection) runBatch(ctx context.Context, ex executor, prepared *sql.St
 		return plan.keys(res, len(params)/plan.width, n, res.LastInsertID)
 	}
 	return nil
+}
+
+// runOnce prepares a statement for one batch and runs it.
+func runOnce(ctx context.Context, ex executor, sqlText string, params []any, returns bool, plan *rowidKeys, res *Result) error {
+	st, err := ex.PrepareContext(ctx, sqlText)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return runBatch(ctx, st, params, returns, plan, res)
 }
 
 // rowOf is one row's values by column name.
