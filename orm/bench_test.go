@@ -1,0 +1,52 @@
+package orm_test
+
+import (
+	"fmt"
+	"testing"
+
+	"crucible/orm"
+	"crucible/orm/engine"
+)
+
+// BenchmarkAdd adds new objects to a session while other sessions hold
+// objects of their own: each Add asks the others whether one holds the
+// object (an object belongs to one session at a time).
+func BenchmarkAdd(b *testing.B) {
+	e, err := engine.CreateEngine("sqlite://")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	reg := orm.NewRegistry()
+	if _, err := reg.Map(User{}); err != nil {
+		b.Fatal(err)
+	}
+	for _, others := range []int{0, 10, 100} {
+		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
+			var held []*orm.Session
+			for i := range others {
+				s := orm.NewSession(e, reg)
+				for j := range 10 {
+					s.Add(&User{UserName: fmt.Sprint(i, "-", j)})
+				}
+				held = append(held, s)
+			}
+			s := orm.NewSession(e, reg)
+			users := make([]*User, b.N)
+			for i := range users {
+				users[i] = &User{UserName: "u"}
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if err := s.Add(users[i]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			s.Close()
+			for _, h := range held {
+				h.Close()
+			}
+		})
+	}
+}
