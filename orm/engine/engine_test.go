@@ -396,6 +396,7 @@ func TestInsertManyRowidKeys(t *testing.T) {
 		"CREATE TABLE plain (id INTEGER PRIMARY KEY, name TEXT UNIQUE)",
 		"CREATE TABLE auto (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE)",
 		"CREATE TABLE trig (id INTEGER PRIMARY KEY, name TEXT UNIQUE)",
+		"CREATE TABLE desck (id INTEGER PRIMARY KEY DESC, name TEXT UNIQUE)",
 		"CREATE TRIGGER echo AFTER INSERT ON trig WHEN NEW.name NOT LIKE 'echo%' BEGIN INSERT INTO trig (name) VALUES ('echo ' || NEW.name); END",
 	} {
 		if _, err := conn.ExecuteSQL(ddl); err != nil {
@@ -433,7 +434,7 @@ func TestInsertManyRowidKeys(t *testing.T) {
 	}
 	rowid := func() bool { return strings.Contains(notes[0], "[keys from last_insert_rowid()]") }
 
-	plain, auto, trig := table("plain"), table("auto"), table("trig")
+	plain, auto, trig, desck := table("plain"), table("auto"), table("trig"), table("desck")
 	insert(plain, "a", 4500)
 	if !rowid() {
 		t.Errorf("plain table: %q", notes[0])
@@ -449,6 +450,13 @@ func TestInsertManyRowidKeys(t *testing.T) {
 	insert(trig, "a", 30)
 	if rowid() {
 		t.Errorf("a table with a trigger counted its keys: %q", notes[0])
+	}
+	// INTEGER PRIMARY KEY DESC is a key that is not the rowid (SQLite's
+	// quirk): SQLite leaves it NULL, and RETURNING says so.
+	notes = nil
+	res, err := conn.InsertMany(desck.Insert().Returning(desck.C("id")), []string{"name"}, [][]any{{"x"}, {"y"}})
+	if err != nil || rowid() || res.All()[0].At(0) != nil {
+		t.Errorf("a key that is not the rowid: %v %q %v", err, notes, res)
 	}
 	if _, err := conn.ExecuteSQL("INSERT INTO plain (id, name) VALUES (9223372036854775807, 'last')"); err != nil {
 		t.Fatal(err)

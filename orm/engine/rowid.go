@@ -11,15 +11,16 @@ import (
 
 // rowidKeys is how an executemany INSERT on SQLite learns the keys it
 // made without RETURNING, which costs SQLite a row read back per row
-// (about half of such an INSERT's time). When the key the statement
-// returns is the table's rowid and no trigger can insert rows of its
-// own, SQLite numbers the rows of one INSERT one after another, each
-// one more than the largest rowid before it (or than the largest ever,
-// with AUTOINCREMENT): https://sqlite.org/autoinc.html. So a batch of n
-// rows that leaves the last rowid at r made r-n+1 to r. Each batch is
-// checked against the one before, and a table whose largest rowid leaves
-// no room for the rows (where SQLite would pick rowids at random) keeps
-// RETURNING.
+// (about half of such an INSERT's time). The key must be the rowid
+// itself: an INTEGER PRIMARY KEY of a rowid table, not one declared DESC
+// (https://sqlite.org/lang_createtable.html#rowid). When no trigger can
+// insert rows of its own, SQLite numbers the rows of one INSERT one after
+// another, each one more than the largest rowid before it (or than the
+// largest ever, with AUTOINCREMENT): https://sqlite.org/autoinc.html. So
+// a batch of n rows that leaves the last rowid at r made r-n+1 to r. Each
+// batch is checked against the one before, and a table whose largest
+// rowid leaves no room for the rows (where SQLite would pick rowids at
+// random) keeps RETURNING.
 type rowidKeys struct {
 	last  int64  // the largest rowid before the next batch
 	width int    // values in a row
@@ -86,6 +87,12 @@ func planRowidKeys(ctx context.Context, ex executor, ins *core.InsertStmt, colum
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(pks) != 1 || !alias {
+		return nil, err
+	}
+	// An INTEGER PRIMARY KEY that is not the rowid (declared DESC, a quirk
+	// SQLite keeps) has an index of its own.
+	var pkIndexes int
+	if err := ex.QueryRowContext(ctx, "SELECT count(*) FROM pragma_index_list(?) WHERE origin = 'pk'", ins.Table.Name).Scan(&pkIndexes); err != nil || pkIndexes > 0 {
 		return nil, err
 	}
 	var last *int64
