@@ -157,7 +157,9 @@ func TestHooks(t *testing.T) {
 
 // TestSessionModel runs random sequences of add, modify, delete, flush,
 // commit and rollback on a session, and checks the database (read
-// apart from the session) against a plain map kept alongside.
+// apart from the session) against a plain map kept alongside. Some adds
+// are runs of objects without keys, which a flush inserts in batches,
+// numbering them.
 func TestSessionModel(t *testing.T) {
 	for seed := range uint64(20) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
@@ -166,12 +168,24 @@ func TestSessionModel(t *testing.T) {
 			committed := map[int64]string{} // id -> name, as committed
 			current := map[int64]string{}   // as the session would commit
 			live := map[int64]*SlideUser{}  // objects in the session
-			nextID := int64(1)
+			// Keys given by hand count down from far above those the
+			// database gives, which count up from the largest there.
+			nextID := int64(1 << 40)
+			var numbered []*SlideUser // added without a key: in the model once flushed
+			fold := func() {
+				for _, u := range numbered {
+					if u.ID == 0 {
+						t.Fatalf("a flushed object has no key: %+v", u)
+					}
+					live[u.ID], current[u.ID] = u, u.Name
+				}
+				numbered = nil
+			}
 			for range 60 {
-				switch op := rng.IntN(6); {
+				switch op := rng.IntN(7); {
 				case op == 0 || len(live) == 0: // add
 					u := &SlideUser{ID: nextID, Name: fmt.Sprint("u", nextID)}
-					nextID++
+					nextID--
 					if err := s.Add(u); err != nil {
 						t.Fatal(err)
 					}
@@ -191,18 +205,34 @@ func TestSessionModel(t *testing.T) {
 					if err := s.Flush(); err != nil {
 						t.Fatal(err)
 					}
+					fold()
 				case op == 4:
 					if err := s.Commit(); err != nil {
 						t.Fatal(err)
 					}
+					fold()
 					committed = clone(current)
 					for id, u := range live {
 						if s.StateOf(u) != orm.Persistent {
 							delete(live, id)
 						}
 					}
+				case op == 5: // a run of objects the database numbers
+					for range 20 + rng.IntN(30) {
+						u := &SlideUser{Name: fmt.Sprint("n", rng.Uint32())}
+						if err := s.Add(u); err != nil {
+							t.Fatal(err)
+						}
+						numbered = append(numbered, u)
+					}
 				default:
 					s.Rollback()
+					for _, u := range numbered {
+						if s.StateOf(u) != orm.Transient || u.ID != 0 {
+							t.Fatalf("after rollback, a pending object is %v with key %d", s.StateOf(u), u.ID)
+						}
+					}
+					numbered = nil
 					current = clone(committed)
 					// Pending and newly inserted objects left; deleted
 					// ones came back with their committed values.
@@ -217,6 +247,7 @@ func TestSessionModel(t *testing.T) {
 			if err := s.Commit(); err != nil {
 				t.Fatal(err)
 			}
+			fold()
 			res, err := s.Execute(core.Select(users.C("id"), users.C("name")).OrderBy(users.C("id")))
 			if err != nil {
 				t.Fatal(err)
