@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 
-	"crucible/goscript"
 	"crucible/migrate"
 	"crucible/orm/engine"
 )
@@ -51,7 +50,7 @@ func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 		engine.SetHost(w)
 		defer engine.SetHost(nil)
 	}
-	m, err := migrate.Load(migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load}, configFile, online)
+	m, err := migrate.Load(migrate.Env{Files: workspaceFiles{w}, Load: w.scripts.Load}, configFile, online)
 	if err != nil {
 		return nil, err
 	}

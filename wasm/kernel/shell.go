@@ -17,7 +17,6 @@ import (
 	"time"
 	"unicode"
 
-	"crucible/goscript"
 	"crucible/migrate"
 )
 
@@ -104,7 +103,7 @@ func (w *Workspace) runShell(ctx context.Context, c Cell, res *Result) {
 func (w *Workspace) command(args []string, out io.Writer, clock func() time.Time) error {
 	switch args[0] {
 	case "migrate":
-		return migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: goscript.Load, Now: clock}, args[1:], out)
+		return migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: w.scripts.Load, Now: clock}, args[1:], out)
 	case "ls":
 		return w.ls(args[1:], out)
 	case "cat":

@@ -18,6 +18,7 @@ import (
 	"github.com/ncruces/go-sqlite3/vfs"
 	"github.com/ncruces/go-sqlite3/vfs/memdb"
 
+	"crucible/goscript"
 	"crucible/orm/engine"
 )
 
@@ -50,7 +51,11 @@ type Workspace struct {
 	limit   time.Duration // of the cell running
 	// engineFiles mark the databases engines opened as changed.
 	engineFiles []func()
-	mu          sync.Mutex
+	// scripts keeps the migration scripts the interpreter loaded, by
+	// their source: each migrate command, and the graph drawn after it,
+	// loads the whole folder.
+	scripts *goscript.Cache
+	mu      sync.Mutex
 }
 
 // DefaultDatabase is the file a sql cell uses before any database has
@@ -70,6 +75,7 @@ func New(opts Options) *Workspace {
 }
 
 func (w *Workspace) clear() {
+	w.scripts = &goscript.Cache{}
 	w.files = map[string][]byte{}
 	w.dbs = map[string]bool{}
 	w.pools = map[string]*sql.DB{}
