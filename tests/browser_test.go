@@ -354,7 +354,15 @@ func TestBrowserMigrationGraph(t *testing.T) {
 	ctx, base := browser(t)
 	start := time.Now()
 	lesson := runLesson(t, ctx, base, "migrations-in-depth")
-	t.Logf("lesson %q: %d cells ran in %v, migrations included", lesson.Slug, len(lesson.Cells), time.Since(start).Round(time.Millisecond))
+	cells := eval[map[string]float64](t, ctx, `window.crucible.timings.cells`)
+	sum, slowest, slowestID := 0.0, 0.0, ""
+	for id, ms := range cells {
+		sum += ms
+		if ms > slowest {
+			slowest, slowestID = ms, id
+		}
+	}
+	t.Logf("lesson %q: %d cells ran in %.0f ms, migrations and their graphs included (slowest: %s, %.0f ms); %v from navigation", lesson.Slug, len(cells), sum, slowestID, slowest, time.Since(start).Round(time.Millisecond))
 	screenshot(t, ctx, "migrations")
 	results := eval[[]kernel.Result](t, ctx, `window.crucible.page.results`)
 	for _, c := range lesson.Cells {
