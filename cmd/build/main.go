@@ -87,7 +87,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Printf("serving %s on http://%s/", *dir, ln.Addr())
+	log.Printf("serving %s on http://%s/ (other pages run cells with <script src=\"http://%s/embed.js\" defer>)", *dir, ln.Addr(), ln.Addr())
 	return http.Serve(ln, site.Handler(*dir))
 }
 
