@@ -29,13 +29,19 @@ INSERT INTO t VALUES (1), (2);
 SELECT count(*) AS n FROM t</pre>
 <p>And Go again, in the same interpreter:</p>
 <pre data-crucible="go">fmt.Println(answer + 1)</pre>
-<script src="%s/embed.js" defer></script>
+<p>A cell that never ends:</p>
+<pre data-crucible="go" data-crucible-id="blocked">import "time"
+
+time.Sleep(time.Hour)</pre>
+<pre data-crucible="sql" data-crucible-id="after" data-crucible-db="docs.sqlite">SELECT count(*) AS n FROM t</pre>
+<script src="%s/embed.js" data-limit-ms="3000" defer></script>
 </body></html>`
 
 // TestBrowserEmbed opens a page on another origin that loads embed.js: its
 // <pre data-crucible> blocks become cells that show the expected output,
 // download nothing until a cell runs, then run on one shared kernel, while
-// the host page keeps its own look.
+// the host page keeps its own look; a cell past its limit restarts the
+// kernel with the reader's databases kept.
 func TestBrowserEmbed(t *testing.T) {
 	ctx, playground := browserServer(t)
 	docs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -47,8 +53,8 @@ func TestBrowserEmbed(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate(docs.URL), chromedp.WaitVisible(chromedp.CSS(`.cell[data-id="hello"] .cell-run`))); err != nil {
 		t.Fatal(err)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll('.cell').length`); n != 3 {
-		t.Fatalf("%d cells on the page, want 3", n)
+	if n := eval[int](t, ctx, `document.querySelectorAll('.cell').length`); n != 5 {
+		t.Fatalf("%d cells on the page, want 5", n)
 	}
 	if got := cellText(t, ctx, "hello", ".cell-expected"); !strings.Contains(got, "hello from 42") {
 		t.Errorf("expected output before running: %q", got)
@@ -81,6 +87,19 @@ func TestBrowserEmbed(t *testing.T) {
 	if got := run(`.cell[data-id="cell-3"]`); strings.TrimSpace(got) != "43" {
 		t.Errorf("the third cell did not see the first's variable: %q", got)
 	}
-	t.Logf("embedded cells: the first run, kernel download and start included, took %v; the next two, queued behind the kernel's warm-up, %v", first.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	next := time.Since(start)
+
+	// Past the script tag's limit the kernel is stopped and started again
+	// (from the same-origin stub), with the reader's database kept.
+	start = time.Now()
+	if got := run(`.cell[data-id="blocked"]`); !strings.Contains(got, "stopped after 3 s") {
+		t.Errorf("a blocked cell: %q", got)
+	}
+	stopped := time.Since(start)
+	if got := run(`.cell[data-id="after"]`); !strings.Contains(got, "2") {
+		t.Errorf("the database after the restart: %q", got)
+	}
+	t.Logf("a blocked embedded cell stopped and the kernel restarted in %v", stopped.Round(time.Millisecond))
+	t.Logf("embedded cells: the first run, kernel download and start included, took %v; the next two, queued behind the kernel's warm-up, %v", first.Round(time.Millisecond), next.Round(time.Millisecond))
 	screenshot(t, ctx, "embed")
 }

@@ -8,7 +8,9 @@
 // and the SQL log. A <pre data-crucible-output> right after one is the
 // output shown until the cell runs. Every cell of a page shares one
 // kernel, started when a cell first runs, so a page that is only read
-// downloads nothing.
+// downloads nothing. A cell that runs past its limit (10 s, or the
+// script tag's data-limit-ms) restarts the kernel, keeping the files and
+// databases.
 
 import { type CellHost, CellView, span } from "./cell";
 import { Kernel } from "./kernel";
@@ -20,6 +22,8 @@ const cfg = __CRUCIBLE_EMBED__;
 // Everything embed.js loads sits beside it, wherever the page is.
 const script = document.currentScript as HTMLScriptElement | null;
 const base = new URL(".", script?.src || location.href);
+// data-limit-ms on the script tag changes how long a cell may run.
+const limitMs = Number(script?.dataset.limitMs) || cfg.limitMs;
 
 class EmbedHost implements CellHost {
   readonly cells: CellView[] = [];
@@ -33,7 +37,7 @@ class EmbedHost implements CellHost {
         workerUrl: new URL(cfg.worker, base).href,
         wasmUrl: new URL(cfg.wasm, base).href,
         wasmSize: cfg.wasmSize,
-        limitMs: cfg.limitMs,
+        limitMs,
       },
       {
         progress: (phase, loaded, total) =>

@@ -210,9 +210,16 @@ export class Kernel {
 function newWorker(url: string): Worker {
   const abs = new URL(url, location.href);
   if (abs.origin === location.origin) return new Worker(abs.href);
-  const stub = new Blob([`importScripts(${JSON.stringify(abs.href)});`], { type: "text/javascript" });
-  return new Worker(URL.createObjectURL(stub));
+  let stub = stubs.get(abs.href);
+  if (!stub) {
+    // One stub per script, kept: a restarted kernel starts from it again.
+    stub = URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(abs.href)});`], { type: "text/javascript" }));
+    stubs.set(abs.href, stub);
+  }
+  return new Worker(stub);
 }
+
+const stubs = new Map<string, string>();
 
 export class StoppedError extends Error {
   constructor(limitMs: number) {
