@@ -23,6 +23,15 @@
 // Models are found by the marker's type, never by a method or a type name,
 // so structs declared in the playground's interpreted cells map too.
 //
+// # Sessions and objects
+//
+// An object belongs to one session at a time: adding it to another is
+// ErrOtherSession until the first lets it go (Expunge, Close, or no
+// longer being reachable: sessions are held weakly, so a session dropped
+// without Close frees its objects once collected). A session is used
+// from one goroutine at a time; sessions in different goroutines are
+// independent.
+//
 // # What Go cannot do
 //
 // Go has no attribute interception: reading a field never goes to the
