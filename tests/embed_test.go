@@ -103,3 +103,32 @@ func TestBrowserEmbed(t *testing.T) {
 	t.Logf("embedded cells: the first run, kernel download and start included, took %v; the next two, queued behind the kernel's warm-up, %v", first.Round(time.Millisecond), next.Round(time.Millisecond))
 	screenshot(t, ctx, "embed")
 }
+
+// TestBrowserEmbedPreload: with data-preload on the script tag the
+// kernel starts as the page loads, so the first Run finds it ready.
+func TestBrowserEmbedPreload(t *testing.T) {
+	ctx, playground := browserServer(t)
+	docs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><html><body><h1>Workshop</h1>
+<pre data-crucible="go" data-crucible-id="first">import "fmt"
+
+fmt.Println("ready")</pre>
+<script src="%s/embed.js" data-preload defer></script></body></html>`, playground.URL)
+	}))
+	t.Cleanup(docs.Close)
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate(docs.URL), chromedp.WaitVisible(chromedp.CSS(`html[data-crucible="ready"]`))); err != nil {
+		t.Fatalf("the kernel did not start without a Run: %v", err)
+	}
+	ready := time.Since(start)
+	start = time.Now()
+	eval[any](t, ctx, `document.querySelector('.cell[data-id="first"] .cell-run').click()`)
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.cell[data-id="first"][data-state="done"], .cell[data-id="first"][data-state="error"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := cellText(t, ctx, "first", ".cell-output"); strings.TrimSpace(got) != "ready" {
+		t.Errorf("output %q", got)
+	}
+	t.Logf("preloaded: kernel ready %v after navigation; the first Run, queued behind the warm-up, then took %v", ready.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+}

@@ -10,7 +10,8 @@
 // kernel, started when a cell first runs, so a page that is only read
 // downloads nothing. A cell that runs past its limit (10 s, or the
 // script tag's data-limit-ms) restarts the kernel, keeping the files and
-// databases.
+// databases. data-preload on the script tag starts the kernel as the
+// page loads instead.
 
 import { type CellHost, CellView, span } from "./cell";
 import { Kernel } from "./kernel";
@@ -122,6 +123,9 @@ function embed() {
   document.head.append(style);
   const host = new EmbedHost();
   blocks.forEach((pre, i) => host.cells.push(new CellView(cellFrom(pre, i + 1), host)));
+  // data-preload on the script tag starts the kernel at once, for pages
+  // whose readers will run the cells (a workshop's).
+  if (script?.hasAttribute("data-preload")) host.kernel();
   (window as unknown as { crucibleEmbed: unknown }).crucibleEmbed = { host };
 }
 
