@@ -50,3 +50,38 @@ func BenchmarkAdd(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAddParallel adds from several goroutines, a session each, while
+// 100 other sessions hold objects: what sessions in a server's
+// goroutines wait on each other for.
+func BenchmarkAddParallel(b *testing.B) {
+	e, err := engine.CreateEngine("sqlite://")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	reg := orm.NewRegistry()
+	if _, err := reg.Map(User{}); err != nil {
+		b.Fatal(err)
+	}
+	var held []*orm.Session
+	for i := range 100 {
+		s := orm.NewSession(e, reg)
+		s.Add(&User{UserName: fmt.Sprint(i)})
+		held = append(held, s)
+	}
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		s := orm.NewSession(e, reg)
+		defer s.Close()
+		for pb.Next() {
+			if err := s.Add(&User{UserName: "u"}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	for _, h := range held {
+		h.Close()
+	}
+}
