@@ -97,7 +97,11 @@ export class CellView {
 
   async run(): Promise<Result> {
     this.el.dataset.state = "running";
-    this.status.textContent = this.host.kernelReady() ? "running…" : "waiting for the kernel…";
+    this.status.textContent = !this.host.kernelReady()
+      ? "waiting for the kernel…"
+      : this.host.kernel().warming
+        ? "waiting for the kernel's warm-up…"
+        : "running…";
     this.editor.markError(null);
     const t0 = performance.now();
     const result = await this.host.kernel().run({ id: this.id, kind: this.kind, source: this.editor.text, attrs: this.attrs });

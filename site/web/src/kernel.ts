@@ -39,6 +39,8 @@ export class Kernel {
   private snapshot: Record<string, string> = {};
   private snapshotCurrent = "";
   private started = 0;
+  /** warming is true while the first warm-up runs: requests wait for it. */
+  warming = false;
 
   constructor(private cfg: KernelConfig, private events: KernelEvents = {}) {}
 
@@ -87,7 +89,11 @@ export class Kernel {
         // reads; the compiled code outlives a restart.
         if (!restart) {
           const t0 = performance.now();
-          void this.request({ op: "warmup" }).then(() => this.events.warm?.(performance.now() - t0));
+          this.warming = true;
+          this.request({ op: "warmup" })
+            .then(() => this.events.warm?.(performance.now() - t0))
+            .catch(() => {}) // a stopped warm-up is no one's failure
+            .finally(() => (this.warming = false));
         }
         break;
       }
