@@ -5,14 +5,13 @@ import (
 	"testing"
 
 	"crucible/orm"
-	"crucible/orm/engine"
 )
 
 // BenchmarkAdd adds new objects to a session while other sessions hold
 // objects of their own: each Add asks the others whether one holds the
 // object (an object belongs to one session at a time).
 func BenchmarkAdd(b *testing.B) {
-	e, reg := benchSetup(b)
+	e, reg, _, _ := mapped(b, User{})
 	for _, others := range []int{0, 10, 100} {
 		b.Run(fmt.Sprintf("others=%d", others), func(b *testing.B) {
 			var held []*orm.Session
@@ -47,7 +46,7 @@ func BenchmarkAdd(b *testing.B) {
 // 100 other sessions hold objects: what sessions in a server's
 // goroutines wait on each other for.
 func BenchmarkAddParallel(b *testing.B) {
-	e, reg := benchSetup(b)
+	e, reg, _, _ := mapped(b, User{})
 	var held []*orm.Session
 	for i := range 100 {
 		s := orm.NewSession(e, reg)
@@ -68,19 +67,4 @@ func BenchmarkAddParallel(b *testing.B) {
 	for _, h := range held {
 		h.Close()
 	}
-}
-
-// benchSetup is an in-memory engine and a registry with User mapped.
-func benchSetup(b *testing.B) (*engine.Engine, *orm.Registry) {
-	b.Helper()
-	e, err := engine.CreateEngine("sqlite://")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { e.Close() })
-	reg := orm.NewRegistry()
-	if _, err := reg.Map(User{}); err != nil {
-		b.Fatal(err)
-	}
-	return e, reg
 }

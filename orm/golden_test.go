@@ -9,7 +9,6 @@ import (
 
 	"crucible/orm"
 	"crucible/orm/core"
-	"crucible/orm/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -17,22 +16,13 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // TestGoldenQueries records the SQL each query shape sends, in
 // testdata/queries.golden (go test -update rewrites it).
 func TestGoldenQueries(t *testing.T) {
-	l := &logged{}
-	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	reg := orm.NewRegistry()
-	users, _ := reg.Map(RUser{})
-	addresses, _ := reg.Map(RAddress{})
-	reg.CreateAll(e)
+	e, reg, users, addresses, l := relSetup(t)
 	s := orm.NewSession(e, reg)
 	for _, name := range []string{"Bob", "Alice"} {
 		s.Add(&RUser{Name: name, Addresses: []*RAddress{{Email: name + "@home", Type: "H"}, {Email: name + "@work", Type: "W"}}})
 	}
 	s.Commit()
-	l.take()
+	l.Take()
 	name, email := users.C("name"), addresses.C("email_address")
 	var us []*RUser
 	var as []*RAddress
@@ -101,9 +91,9 @@ func TestGoldenQueries(t *testing.T) {
 	}
 	var b strings.Builder
 	for _, sh := range shapes {
-		l.take()
+		l.Take()
 		sh.run()
-		b.WriteString("-- " + sh.name + "\n" + l.take() + "\n\n")
+		b.WriteString("-- " + sh.name + "\n" + l.Take() + "\n\n")
 	}
 	_ = as
 	path := filepath.Join("testdata", "queries.golden")

@@ -11,6 +11,7 @@ import (
 	"crucible/orm"
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 )
 
 type User struct {
@@ -20,42 +21,37 @@ type User struct {
 	UserEmail string `db:"user_email,size=32,unique"`
 }
 
-// logged collects an engine's echo as the talk's log shows it, without
-// timings.
-type logged struct{ lines []string }
-
-func (l *logged) log(e engine.LogEntry) {
-	if e.Event {
-		l.lines = append(l.lines, e.Statement)
-		return
-	}
-	l.lines = append(l.lines, e.Statement, engine.FormatParams(e))
-}
-
-func (l *logged) take() string {
-	s := strings.Join(l.lines, "\n")
-	l.lines = nil
-	return s
-}
-
-func setup(t *testing.T) (*orm.Session, *orm.Mapper, *logged) {
+// mapped is an in-memory SQLite engine whose log l collects, and a
+// registry with models mapped in the order given and their tables
+// created; the log starts empty.
+func mapped(t testing.TB, models ...any) (*engine.Engine, *orm.Registry, []*orm.Mapper, *enginetest.Log) {
 	t.Helper()
-	l := &logged{}
-	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	l := &enginetest.Log{}
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.Echo))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
 	reg := orm.NewRegistry()
-	users, err := reg.Map(User{})
-	if err != nil {
-		t.Fatal(err)
+	var ms []*orm.Mapper
+	for _, model := range models {
+		m, err := reg.Map(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
 	}
 	if err := reg.CreateAll(e); err != nil {
 		t.Fatal(err)
 	}
-	l.take()
-	return orm.NewSession(e, reg), users, l
+	l.Take()
+	return e, reg, ms, l
+}
+
+func setup(t *testing.T) (*orm.Session, *orm.Mapper, *enginetest.Log) {
+	t.Helper()
+	e, reg, ms, l := mapped(t, User{})
+	return orm.NewSession(e, reg), ms[0], l
 }
 
 // The notebook's In [10] to In [35], with the SQL each sends.
@@ -63,7 +59,7 @@ func TestNotebookSession(t *testing.T) {
 	s, users, l := setup(t)
 	check := func(step, want string) {
 		t.Helper()
-		if got := l.take(); got != want {
+		if got := l.Take(); got != want {
 			t.Errorf("%s sent:\n%s\nwant:\n%s", step, got, want)
 		}
 	}
@@ -117,7 +113,7 @@ func TestNotebookSession(t *testing.T) {
 	if err := s.Query(users).Filter(users.C("user_name").NotIn("최영선")).All(&found); err != nil || len(found) != 5 {
 		t.Errorf("In [27]: %d users, %v", len(found), err)
 	}
-	l.take()
+	l.Take()
 	var one *User
 	err := s.Query(users).Filter(users.C("user_name").Like("%준%")).One(&one)
 	if !errors.Is(err, orm.ErrMultipleResults) || err.Error() != "Multiple rows were found for one()" {
@@ -127,7 +123,7 @@ func TestNotebookSession(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Errorf("In [34]: %d %v", n, err)
 	}
-	l.take()
+	l.Take()
 	check("", "")
 
 	var victim *User
@@ -145,19 +141,19 @@ func TestIdentityAndGet(t *testing.T) {
 	a := &User{UserName: "a", UserEmail: "a@x"}
 	s.Add(a)
 	s.Commit()
-	l.take()
+	l.Take()
 	var again *User
 	if err := s.Get(&again, int64(1)); err != nil || again != a {
 		t.Fatalf("Get: %v %p %p", err, again, a)
 	}
 	// Expired after the commit: the Get refreshed it from its row.
-	if got := l.take(); !strings.Contains(got, "WHERE users.user_id = ?") {
+	if got := l.Take(); !strings.Contains(got, "WHERE users.user_id = ?") {
 		t.Errorf("Get after commit sent %q", got)
 	}
 	if err := s.Get(&again, 1); err != nil || again != a {
 		t.Fatal(err)
 	}
-	if got := l.take(); got != "" {
+	if got := l.Take(); got != "" {
 		t.Errorf("a second Get went to the database: %q", got)
 	}
 	var none *User

@@ -7,6 +7,7 @@ import (
 	"crucible/orm"
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 )
 
 type RUser struct {
@@ -25,28 +26,10 @@ type RAddress struct {
 	User      *RUser `rel:"user"`
 }
 
-func relSetup(t *testing.T) (*engine.Engine, *orm.Registry, *orm.Mapper, *orm.Mapper, *logged) {
+func relSetup(t *testing.T) (*engine.Engine, *orm.Registry, *orm.Mapper, *orm.Mapper, *enginetest.Log) {
 	t.Helper()
-	l := &logged{}
-	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	reg := orm.NewRegistry()
-	users, err := reg.Map(RUser{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	addresses, err := reg.Map(RAddress{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.CreateAll(e); err != nil {
-		t.Fatal(err)
-	}
-	l.take()
-	return e, reg, users, addresses, l
+	e, reg, ms, l := mapped(t, RUser{}, RAddress{})
+	return e, reg, ms[0], ms[1], l
 }
 
 // Slides 12 and 27: a user's addresses, appended, saved with the user,
@@ -64,7 +47,7 @@ func TestOneToMany(t *testing.T) {
 	if home.UserID != bob.ID || s.StateOf(home) != orm.Persistent {
 		t.Fatalf("cascade: home.UserID %d, bob.ID %d, %v", home.UserID, bob.ID, s.StateOf(home))
 	}
-	if got := l.take(); !strings.Contains(got, "INSERT INTO users (name) VALUES (?)\n('Bob',)\nINSERT INTO addresses (user_id, email_address, type) VALUES (?, ?, ?)\n(1, 'bob@home', 'H')") {
+	if got := l.Take(); !strings.Contains(got, "INSERT INTO users (name) VALUES (?)\n('Bob',)\nINSERT INTO addresses (user_id, email_address, type) VALUES (?, ?, ?)\n(1, 'bob@home', 'H')") {
 		t.Errorf("log:\n%s", got)
 	}
 
@@ -99,11 +82,11 @@ func TestOneToMany(t *testing.T) {
 	fresh.Flush()
 	alice.Addresses = []*RAddress{b.Addresses[1]}
 	b.Addresses = b.Addresses[:1]
-	l.take()
+	l.Take()
 	if err := fresh.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if got := l.take(); !strings.Contains(got, "UPDATE addresses SET user_id=? WHERE addresses.id = ?\n(2, 2)") {
+	if got := l.Take(); !strings.Contains(got, "UPDATE addresses SET user_id=? WHERE addresses.id = ?\n(2, 2)") {
 		t.Errorf("move log:\n%s", got)
 	}
 	n, _ := fresh.Query(addresses).Filter(addresses.C("user_id").Eq(alice.ID)).Count()
@@ -142,12 +125,12 @@ func TestSelectInAndJoin(t *testing.T) {
 	}
 	s.Commit()
 	fresh := orm.NewSession(e, reg)
-	l.take()
+	l.Take()
 	var all []*RUser
 	if err := fresh.Query(users).OrderBy(users.C("id")).SelectIn("addresses").All(&all); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Count(l.take(), "SELECT"); got != 2 {
+	if got := strings.Count(l.Take(), "SELECT"); got != 2 {
 		t.Errorf("%d queries, want 2", got)
 	}
 	if len(all) != 3 || len(all[2].Addresses) != 2 || all[2].Addresses[1].Email != "Carol@work" || all[2].Addresses[0].User != all[2] {
@@ -179,8 +162,8 @@ type CAddress struct {
 // Cascades: deleting a user deletes its addresses (loaded or not), and an
 // address removed from its user's list is deleted as an orphan.
 func TestDeleteCascades(t *testing.T) {
-	l := &logged{}
-	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	l := &enginetest.Log{}
+	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.Echo))
 	defer e.Close()
 	reg := orm.NewRegistry()
 	users, _ := reg.Map(CUser{})
@@ -201,11 +184,11 @@ func TestDeleteCascades(t *testing.T) {
 	var a *CUser
 	fresh.Get(&a, alice.ID) // her addresses are not loaded
 	fresh.Delete(a)
-	l.take()
+	l.Take()
 	if err := fresh.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	log := l.take()
+	log := l.Take()
 	if strings.Index(log, "DELETE FROM addresses") > strings.Index(log, "DELETE FROM users") || !strings.Contains(log, "DELETE FROM addresses") {
 		t.Errorf("cascade delete log:\n%s", log)
 	}
@@ -240,8 +223,8 @@ type Keyword struct {
 // Many-to-many through an association table: pairs written when a list
 // grows, removed when it shrinks, all of them when the owner goes.
 func TestManyToMany(t *testing.T) {
-	l := &logged{}
-	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	l := &enginetest.Log{}
+	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.Echo))
 	defer e.Close()
 	reg := orm.NewRegistry()
 	posts, _ := reg.Map(Post{})
@@ -283,11 +266,11 @@ func TestManyToMany(t *testing.T) {
 	var orm2 *Keyword
 	fresh.Query(Keyword{}).FilterBy(core.Row{"word": "orm"}).First(&orm2)
 	p.Keywords = []*Keyword{p.Keywords[1], orm2} // drop go, add orm
-	l.take()
+	l.Take()
 	if err := fresh.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	log := l.take()
+	log := l.Take()
 	if !strings.Contains(log, "INSERT INTO post_keywords (post_id, keyword_id) VALUES (?, ?)\n(1, 3)") || !strings.Contains(log, "DELETE FROM post_keywords WHERE post_keywords.post_id = ? AND post_keywords.keyword_id = ?\n(1, 1)") {
 		t.Errorf("pair changes:\n%s", log)
 	}
@@ -313,12 +296,12 @@ func TestJoinedLoading(t *testing.T) {
 	s.AddAll(&RUser{Name: "Bob", Addresses: []*RAddress{{Email: "b1"}, {Email: "b2"}}}, &RUser{Name: "Nobody"})
 	s.Commit()
 	fresh := orm.NewSession(e, reg)
-	l.take()
+	l.Take()
 	var all []*RUser
 	if err := fresh.Query(users).OrderBy(users.C("id")).Joined("addresses").All(&all); err != nil {
 		t.Fatal(err)
 	}
-	log := l.take()
+	log := l.Take()
 	if strings.Count(log, "SELECT") != 1 || !strings.Contains(log, "FROM users LEFT OUTER JOIN addresses AS addresses_1 ON users.id = addresses_1.user_id ORDER BY users.id, addresses_1.id") {
 		t.Errorf("log:\n%s", log)
 	}

@@ -12,6 +12,7 @@ import (
 	"crucible/orm"
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 )
 
 // The slides' models: users with addresses.
@@ -31,29 +32,11 @@ type Address struct {
 	EmailAddress string `db:"email_address,notnull"`
 }
 
-func slides(t *testing.T) (*orm.Session, *orm.Registry, *orm.Mapper, *orm.Mapper, *logged) {
+func slides(t *testing.T) (*orm.Session, *orm.Registry, *orm.Mapper, *orm.Mapper, *enginetest.Log) {
 	t.Helper()
-	l := &logged{}
-	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	reg := orm.NewRegistry()
 	// Mapped children first: the flush must still insert parents first.
-	addresses, err := reg.Map(Address{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	users, err := reg.Map(SlideUser{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.CreateAll(e); err != nil {
-		t.Fatal(err)
-	}
-	l.take()
-	return orm.NewSession(e, reg), reg, users, addresses, l
+	e, reg, ms, l := mapped(t, Address{}, SlideUser{})
+	return orm.NewSession(e, reg), reg, ms[1], ms[0], l
 }
 
 // A flush inserts parents before children and deletes children before
@@ -67,7 +50,7 @@ func TestFlushOrder(t *testing.T) {
 	if err := s.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	got := l.take()
+	got := l.Take()
 	if strings.Index(got, "INSERT INTO users") > strings.Index(got, "INSERT INTO addresses") {
 		t.Errorf("child inserted first:\n%s", got)
 	}
@@ -76,7 +59,7 @@ func TestFlushOrder(t *testing.T) {
 	if err := s.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	got = l.take()
+	got = l.Take()
 	if strings.Index(got, "DELETE FROM addresses") > strings.Index(got, "DELETE FROM users") {
 		t.Errorf("parent deleted first:\n%s", got)
 	}
@@ -298,7 +281,7 @@ func TestFlushBatchesInserts(t *testing.T) {
 			t.Fatalf("object %d: id %d, %v", i, u.UserID, s.StateOf(u))
 		}
 	}
-	log := l.take()
+	log := l.Take()
 	// On SQLite the keys are counted from last_insert_rowid(), without
 	// RETURNING (see engine.Connection.InsertMany).
 	if strings.Count(log, "INSERT INTO users") != 1 || strings.Contains(log, "RETURNING") {
@@ -322,8 +305,8 @@ type Order struct {
 // The slides' grand_total: the same sum in Go for an object and in SQL
 // for a query.
 func TestHybrid(t *testing.T) {
-	l := &logged{}
-	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	l := &enginetest.Log{}
+	e, _ := engine.CreateEngine("sqlite://", engine.EchoTo(l.Echo))
 	defer e.Close()
 	reg := orm.NewRegistry()
 	orders, _ := reg.Map(Order{})
@@ -344,7 +327,7 @@ func TestHybrid(t *testing.T) {
 	if len(big) != 1 || big[0].ID != 2 || grand.Of(big[0]) != 106.92 {
 		t.Errorf("big orders: %v, grand total %v", big, grand.Of(big[0]))
 	}
-	if !strings.Contains(l.take(), "WHERE round(orders.merchandise_cost + orders.tax + orders.shipping, ?) > ?") {
+	if !strings.Contains(l.Take(), "WHERE round(orders.merchandise_cost + orders.tax + orders.shipping, ?) > ?") {
 		t.Error("the hybrid's SQL is not in the query")
 	}
 	res, _ := s.Execute(core.Select(c("id"), grand.Label()).OrderBy(c("id")))

@@ -8,6 +8,7 @@ import (
 
 	"crucible/orm/core"
 	"crucible/orm/engine"
+	"crucible/orm/engine/enginetest"
 )
 
 func TestParseURL(t *testing.T) {
@@ -44,23 +45,6 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
-// logged collects an engine's echo as text without timings.
-type logged struct{ lines []string }
-
-func (l *logged) log(e engine.LogEntry) {
-	if e.Event {
-		l.lines = append(l.lines, e.Statement)
-		return
-	}
-	l.lines = append(l.lines, e.Statement, engine.FormatParams(e))
-}
-
-func (l *logged) take() string {
-	s := strings.Join(l.lines, "\n")
-	l.lines = nil
-	return s
-}
-
 func slidesSchema() (*core.MetaData, *core.Table, *core.Table) {
 	md := core.NewMetaData()
 	users := core.NewTable(md, "users",
@@ -76,9 +60,9 @@ func slidesSchema() (*core.MetaData, *core.Table, *core.Table) {
 	return md, users, addresses
 }
 
-func newEngine(t *testing.T, l *logged) *engine.Engine {
+func newEngine(t *testing.T, l *enginetest.Log) *engine.Engine {
 	t.Helper()
-	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.log))
+	e, err := engine.CreateEngine("sqlite://", engine.EchoTo(l.Echo))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +73,7 @@ func newEngine(t *testing.T, l *logged) *engine.Engine {
 // The slides' Plumbing part, statement by statement, with the log each
 // sends.
 func TestPlumbing(t *testing.T) {
-	var l logged
+	var l enginetest.Log
 	e := newEngine(t, &l)
 	md, users, addresses := slidesSchema()
 	if err := e.CreateAll(md); err != nil {
@@ -97,13 +81,13 @@ func TestPlumbing(t *testing.T) {
 	}
 	wantCreate := "PRAGMA table_info(\"users\")\n()\nCREATE TABLE users (\n\tid INTEGER NOT NULL, \n\tname VARCHAR, \n\tfullname VARCHAR, \n\tPRIMARY KEY (id), \n\tUNIQUE (name)\n)\n()\nCOMMIT\n" +
 		"PRAGMA table_info(\"addresses\")\n()\nCREATE TABLE addresses (\n\tid INTEGER NOT NULL, \n\tuser_id INTEGER, \n\temail_address VARCHAR NOT NULL, \n\tPRIMARY KEY (id), \n\tFOREIGN KEY(user_id) REFERENCES users (id)\n)\n()\nCOMMIT"
-	if got := l.take(); got != wantCreate {
+	if got := l.Take(); got != wantCreate {
 		t.Errorf("create_all log:\n%s\nwant:\n%s", got, wantCreate)
 	}
 	if err := e.CreateAll(md); err != nil { // checkfirst: nothing to do
 		t.Fatal(err)
 	}
-	if got := l.take(); strings.Contains(got, "CREATE") {
+	if got := l.Take(); strings.Contains(got, "CREATE") {
 		t.Errorf("create_all created again: %s", got)
 	}
 
@@ -128,7 +112,7 @@ func TestPlumbing(t *testing.T) {
 	want := "INSERT INTO users (name, fullname) VALUES (?, ?)\n('jack', 'Jack Bell')\nCOMMIT\n" +
 		"INSERT INTO users (id, name, fullname) VALUES (?, ?, ?)\n(2, 'wendy', 'Wendy McDonalds')\nCOMMIT\n" +
 		"INSERT INTO addresses (user_id, email_address) VALUES (?, ?)\n((1, 'j@y.com'), (1, 'j@m.com'))\nCOMMIT"
-	if got := l.take(); got != want {
+	if got := l.Take(); got != want {
 		t.Errorf("inserts log:\n%s\nwant:\n%s", got, want)
 	}
 
@@ -164,13 +148,13 @@ func TestPlumbing(t *testing.T) {
 }
 
 func TestTransactionsAndSavepoints(t *testing.T) {
-	var l logged
+	var l enginetest.Log
 	e := newEngine(t, &l)
 	md, users, _ := slidesSchema()
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)
 	}
-	l.take()
+	l.Take()
 	conn, _ := e.Connect()
 	defer conn.Close()
 	tx, err := conn.Begin()
@@ -195,7 +179,7 @@ func TestTransactionsAndSavepoints(t *testing.T) {
 	}
 	want := "BEGIN (implicit)\nINSERT INTO users (name) VALUES (?)\n('a',)\nSAVEPOINT sa_savepoint_1\nINSERT INTO users (name) VALUES (?)\n('b',)\n" +
 		"ROLLBACK TO SAVEPOINT sa_savepoint_1\nSAVEPOINT sa_savepoint_2\nINSERT INTO users (name) VALUES (?)\n('c',)\nRELEASE SAVEPOINT sa_savepoint_2\nCOMMIT"
-	if got := l.take(); got != want {
+	if got := l.Take(); got != want {
 		t.Errorf("log:\n%s\nwant:\n%s", got, want)
 	}
 	res, _ := conn.Execute(core.Select(users.C("name")).OrderBy(users.C("name")))
@@ -249,7 +233,7 @@ func TestCompiledCache(t *testing.T) {
 // Reflection, as slides 38 and 39 use it: the census table, and the
 // fields whose type reflection cannot place.
 func TestReflect(t *testing.T) {
-	var l logged
+	var l enginetest.Log
 	e := newEngine(t, &l)
 	if _, err := e.ExecuteSQL(`CREATE TABLE census (
 		state VARCHAR(30) NOT NULL, sex CHAR(1), age INTEGER, pop2000 INTEGER, pop2008 INTEGER,
@@ -283,7 +267,7 @@ func TestReflect(t *testing.T) {
 // Reflecting what CreateAll made gives back the same tables: the same
 // CREATE TABLE and CREATE INDEX statements.
 func TestReflectRoundTrip(t *testing.T) {
-	var l logged
+	var l enginetest.Log
 	e := newEngine(t, &l)
 	md := core.NewMetaData()
 	core.NewTable(md, "users",
