@@ -458,36 +458,24 @@ func (q *Query) Exists() (bool, error) {
 // Delete deletes the rows the query finds, in bulk, and lets go of the
 // session's objects for them.
 func (q *Query) Delete() (int64, error) {
-	if q.err != nil {
-		return 0, q.err
-	}
-	p := q.sel.Parts()
-	if len(p.From) > 0 {
-		return 0, errors.New("orm: a bulk Delete cannot have joins")
-	}
-	if err := q.s.Flush(); err != nil {
-		return 0, err
-	}
-	if err := q.s.begin(); err != nil {
-		return 0, err
-	}
-	res, err := q.s.conn.Execute(q.m.Table.Delete().Where(p.Where))
-	if err != nil {
-		return 0, err
-	}
-	q.s.ExpireAll()
-	return res.RowsAffected, nil
+	return q.bulk("Delete", func(where core.Expr) core.Statement { return q.m.Table.Delete().Where(where) })
 }
 
 // Update sets columns of the rows the query finds, in bulk; the session's
 // objects are expired so the next load refreshes them.
 func (q *Query) Update(set core.Row) (int64, error) {
+	return q.bulk("Update", func(where core.Expr) core.Statement { return q.m.Table.Update().Values(set).Where(where) })
+}
+
+// bulk runs a statement over the rows the query's WHERE finds, after a
+// flush, and expires the session's objects.
+func (q *Query) bulk(verb string, statement func(where core.Expr) core.Statement) (int64, error) {
 	if q.err != nil {
 		return 0, q.err
 	}
 	p := q.sel.Parts()
 	if len(p.From) > 0 {
-		return 0, errors.New("orm: a bulk Update cannot have joins")
+		return 0, fmt.Errorf("orm: a bulk %s cannot have joins", verb)
 	}
 	if err := q.s.Flush(); err != nil {
 		return 0, err
@@ -495,7 +483,7 @@ func (q *Query) Update(set core.Row) (int64, error) {
 	if err := q.s.begin(); err != nil {
 		return 0, err
 	}
-	res, err := q.s.conn.Execute(q.m.Table.Update().Values(set).Where(p.Where))
+	res, err := q.s.conn.Execute(statement(p.Where))
 	if err != nil {
 		return 0, err
 	}
