@@ -34,18 +34,12 @@ const (
 // readRows reads every row into res (closing rows), after those res
 // holds.
 func readRows(rows *sql.Rows, res *Result) error {
-	cols, err := rows.Columns()
-	if err != nil {
-		rows.Close()
-		return err
-	}
-	res.columns = cols
 	// Rows gather in parts of a fixed size, joined once at the end: a
 	// large result is not copied over and over as one slice grows. Rows
 	// res has room for go straight in.
 	var parts [][][]any
 	part := res.rows
-	err = scanRows(rows, func(vals []any) bool {
+	cols, err := scanRows(rows, func(vals []any) bool {
 		if len(part) == cap(part) && len(part) >= rowPart {
 			parts = append(parts, part)
 			part = make([][]any, 0, rowPart)
@@ -65,17 +59,21 @@ func readRows(rows *sql.Rows, res *Result) error {
 		part = append(all, part...)
 	}
 	res.rows = part
+	if cols != nil {
+		res.columns = cols
+	}
 	return err
 }
 
 // scanRows reads rows (closing them) and hands each row's values to fn
-// until it returns false. The values of many rows share one allocation,
-// and the scan destinations are made once.
-func scanRows(rows *sql.Rows, fn func(vals []any) bool) error {
+// until it returns false; it returns the columns' names. The values of
+// many rows share one allocation, and the scan destinations are made
+// once.
+func scanRows(rows *sql.Rows, fn func(vals []any) bool) ([]string, error) {
 	defer rows.Close()
 	cols, err := rows.Columns()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Some drivers (MySQL's) give text as bytes; text columns read as
 	// strings, as they do from SQLite and PostgreSQL.
@@ -103,7 +101,7 @@ func scanRows(rows *sql.Rows, fn func(vals []any) bool) error {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return err
+			return cols, err
 		}
 		for _, i := range textual {
 			if b, ok := vals[i].([]byte); ok {
@@ -111,10 +109,10 @@ func scanRows(rows *sql.Rows, fn func(vals []any) bool) error {
 			}
 		}
 		if !fn(vals) {
-			return nil
+			return cols, nil
 		}
 	}
-	return rows.Err()
+	return cols, rows.Err()
 }
 
 // Columns are the names of the result's columns.

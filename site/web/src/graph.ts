@@ -3,18 +3,11 @@
 // database's current revisions filled in.
 
 import type { MigrationGraph } from "./protocol";
+import { svgEl } from "./svg";
 
-const NS = "http://www.w3.org/2000/svg";
 const ROW = 26;
 const LANE = 18;
 const R = 5;
-
-function svgEl(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** lanes puts each revision in a column: its first parent's, unless a
  * sibling took that one already. */

@@ -4,20 +4,13 @@
 // and a line from each foreign key to the column it references.
 
 import type { Schema, SchemaTable } from "./protocol";
+import { svgEl } from "./svg";
 
-const NS = "http://www.w3.org/2000/svg";
 const ROW = 18; // a column's line
 const HEAD = 24; // a table's name
 const GAP_X = 56;
 const GAP_Y = 20;
 const CHAR = 7.3; // the width of a character at the label's size
-
-function svgEl(name: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 /** depths puts each table one column right of the deepest table it
  * references (cycles, self-references included, are cut where met). */
