@@ -464,18 +464,8 @@ func (m *Mapper) identity(vals []any) identityKey {
 	return identityKey{m: m, s: "|" + b.String()}
 }
 
-// hasKey tells whether an object's primary key is set (non-zero).
-func (m *Mapper) hasKey(vals []any) bool {
-	for _, fi := range m.pk {
-		if vals[fi] == nil || reflect.ValueOf(vals[fi]).IsZero() {
-			return false
-		}
-	}
-	return true
-}
-
 // keyed tells whether an object has every field of its primary key set
-// (hasKey, without reading the other fields).
+// (non-zero).
 func (m *Mapper) keyed(obj reflect.Value) bool {
 	for _, i := range m.pk {
 		fv := obj.Field(m.fields[i].index)

@@ -175,7 +175,7 @@ func (s *Session) StateOf(obj any) State {
 		return Detached // another session's: not in this one
 	}
 	if v := reflect.ValueOf(obj); v.Kind() == reflect.Pointer && !v.IsNil() {
-		if m, err := s.reg.Mapper(v.Type()); err == nil && m.hasKey(m.values(v.Elem())) {
+		if m, err := s.reg.Mapper(v.Type()); err == nil && m.keyed(v.Elem()) {
 			return Detached // it has a key: a row somewhere
 		}
 	}
@@ -784,7 +784,7 @@ func (s *Session) Merge(obj any) (any, error) {
 	}
 	vals := m.values(v.Elem())
 	target := reflect.New(v.Type())
-	if m.hasKey(vals) {
+	if m.keyed(v.Elem()) {
 		pk := make([]any, len(m.pk))
 		for i, fi := range m.pk {
 			pk[i] = vals[fi]
