@@ -281,24 +281,10 @@ func TestReflectRoundTrip(t *testing.T) {
 		core.NewColumn("user_id", core.Integer{}, core.References("users.id", core.OnDelete("CASCADE"))),
 		core.NewColumn("email", core.Text{}, core.NotNull()),
 	)
-	if err := e.CreateAll(md); err != nil {
-		t.Fatal(err)
-	}
-	for _, orig := range md.Tables() {
-		got, err := engine.Reflect(e, nil, orig.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, _ := e.Compile(core.CreateTable(orig))
-		have, _ := e.Compile(core.CreateTable(got))
-		if want.SQL != have.SQL {
-			t.Errorf("%s reflected as\n%s\nwant\n%s", orig.Name, have.SQL, want.SQL)
-		}
-		if len(got.Indexes) != len(orig.Indexes) {
-			t.Errorf("%s: %d indexes reflected, %d made", orig.Name, len(got.Indexes), len(orig.Indexes))
-		}
-		for i, ix := range got.Indexes {
-			w, _ := e.Compile(core.CreateIndex(orig.Indexes[i]))
+	for i, got := range enginetest.RoundTrip(t, e, md) {
+		orig := md.Tables()[i]
+		for j, ix := range got.Indexes {
+			w, _ := e.Compile(core.CreateIndex(orig.Indexes[j]))
 			h, _ := e.Compile(core.CreateIndex(ix))
 			if w.SQL != h.SQL {
 				t.Errorf("index reflected as %s, want %s", h.SQL, w.SQL)

@@ -76,15 +76,17 @@ func open(t testing.TB, url string, opts []engine.Option) *engine.Engine {
 }
 
 // RoundTrip creates md's tables on e, reflects each back and checks that
-// it compiles to the same CREATE TABLE and has as many indexes. The names
+// it compiles to the same CREATE TABLE and has as many indexes; it
+// returns the reflected tables, in md's order. The names
 // the server gives constraints CREATE TABLE left unnamed are dropped from
 // the reflected tables first: reflection keeps them (a migration needs
 // them to drop a constraint), the originals lack them.
-func RoundTrip(t testing.TB, e *engine.Engine, md *core.MetaData) {
+func RoundTrip(t testing.TB, e *engine.Engine, md *core.MetaData) []*core.Table {
 	t.Helper()
 	if err := e.CreateAll(md); err != nil {
 		t.Fatal(err)
 	}
+	var out []*core.Table
 	for _, orig := range md.Tables() {
 		got, err := engine.Reflect(e, nil, orig.Name)
 		if err != nil {
@@ -106,7 +108,9 @@ func RoundTrip(t testing.TB, e *engine.Engine, md *core.MetaData) {
 		if len(got.Indexes) != len(orig.Indexes) {
 			t.Errorf("%s: indexes %+v, want %+v", orig.Name, got.Indexes, orig.Indexes)
 		}
+		out = append(out, got)
 	}
+	return out
 }
 
 // Log collects an engine's echo as text without timings, as the talks'
