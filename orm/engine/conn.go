@@ -53,16 +53,30 @@ func (c *Connection) Close() error {
 func (c *Connection) InTransaction() bool { return c.tx != nil }
 
 // Begin starts a transaction.
-func (c *Connection) Begin() (*Transaction, error) {
+func (c *Connection) Begin() (*Transaction, error) { return c.begin(nil, "BEGIN (implicit)") }
+
+// BeginWrite starts a transaction that will write. On SQLite it takes
+// the write lock at once (BEGIN IMMEDIATE), so that writers wait for each
+// other under the busy timeout rather than failing with "database is
+// locked" when a read transaction cannot be upgraded; elsewhere it is
+// Begin.
+func (c *Connection) BeginWrite() (*Transaction, error) {
+	if c.engine.writeTx == nil {
+		return c.Begin()
+	}
+	return c.begin(c.engine.writeTx, "BEGIN IMMEDIATE")
+}
+
+func (c *Connection) begin(opts *sql.TxOptions, event string) (*Transaction, error) {
 	if c.tx != nil {
 		return nil, errors.New("engine: a transaction is already open on this connection: use BeginNested for a savepoint")
 	}
-	tx, err := c.conn.BeginTx(context.Background(), nil)
+	tx, err := c.conn.BeginTx(context.Background(), opts)
 	if err != nil {
 		return nil, err
 	}
 	c.tx = tx
-	c.engine.echo(LogEntry{Statement: "BEGIN (implicit)", Event: true})
+	c.engine.echo(LogEntry{Statement: event, Event: true})
 	t := &Transaction{conn: c}
 	c.stack = []*Transaction{t}
 	return t, nil

@@ -49,6 +49,10 @@ type Engine struct {
 	dialect dialect.Dialect
 	log     Logger
 	cache   *stmtCache
+	// writeTx begins a transaction that takes the write lock at once
+	// (SQLite's driver maps serializable to BEGIN IMMEDIATE); nil where
+	// a plain BEGIN serves.
+	writeTx *sql.TxOptions
 }
 
 // Option configures CreateEngine.
@@ -149,6 +153,9 @@ func CreateEngine(rawURL string, opts ...Option) (*Engine, error) {
 		opt(&o)
 	}
 	e := &Engine{url: u, dialect: dialectFor(u.Dialect), log: o.echo}
+	if u.Dialect == "sqlite" {
+		e.writeTx = &sql.TxOptions{Isolation: sql.LevelSerializable}
+	}
 	if !o.noCach {
 		e.cache = newStmtCache(512)
 	}
