@@ -126,3 +126,75 @@ func TestAlterOnServers(t *testing.T) {
 		})
 	}
 }
+
+// Bulk inserts write their values into the SQL (as Alembic's do, so
+// --sql can show them): a string that tries to end its literal early
+// must be stored as written, one row for one row, on every database.
+func TestBulkInsertKeepsHostileStrings(t *testing.T) {
+	bodies := []string{
+		`\'),(99, 0x696e6a6563746564)-- `,
+		`line1\nline2`,
+		`it's`,
+		`\`,
+		`\\'`,
+		`'; DROP TABLE notes; --`,
+		"tab\there",
+	}
+	md := core.NewMetaData()
+	notes := core.NewTable(md, "notes",
+		core.NewColumn("id", core.Integer{}, core.PrimaryKey()),
+		core.NewColumn("body", core.Text{}),
+	)
+	var rows []core.Row
+	for i, b := range bodies {
+		rows = append(rows, core.Row{"id": i + 1, "body": b})
+	}
+	s := &migrate.Script{Revision: migrate.Revision{ID: "a1"},
+		Upgrade: func(c *migrate.Context) error {
+			return c.Run(op.CreateTable{Table: notes}, op.BulkInsert{Table: notes, Rows: rows})
+		},
+	}
+	for _, server := range []struct {
+		name string
+		open func(testing.TB, ...engine.Option) *engine.Engine
+	}{
+		{"sqlite", func(testing.TB, ...engine.Option) *engine.Engine {
+			eng, err := engine.CreateEngine("sqlite://")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { eng.Close() })
+			return eng
+		}},
+		{"postgresql", enginetest.Postgres},
+		{"mysql", enginetest.MySQL},
+	} {
+		t.Run(server.name, func(t *testing.T) {
+			eng := server.open(t)
+			m, err := migrate.New(eng, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Upgrade("head"); err != nil {
+				t.Fatal(err)
+			}
+			res, err := eng.ExecuteSQL("SELECT id, body FROM notes ORDER BY id")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := res.Rows()
+			if len(got) != len(bodies) {
+				t.Fatalf("%d rows for %d inserted: %v", len(got), len(bodies), got)
+			}
+			for i, row := range got {
+				body := row[1]
+				if b, ok := body.([]byte); ok {
+					body = string(b)
+				}
+				if body != bodies[i] {
+					t.Errorf("row %d: stored %q, inserted %q", i+1, body, bodies[i])
+				}
+			}
+		})
+	}
+}

@@ -134,7 +134,7 @@ func (c *Compiler) Literal(v any) string {
 	case nil:
 		return "NULL"
 	case string:
-		return "'" + strings.ReplaceAll(x, "'", "''") + "'"
+		return c.d.StringLiteral(x)
 	case bool:
 		return c.d.BoolLiteral(x)
 	case []byte:

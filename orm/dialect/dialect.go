@@ -40,6 +40,9 @@ type Dialect interface {
 	ILike(left, right string) string
 	// BoolLiteral is true or false written inline.
 	BoolLiteral(b bool) string
+	// StringLiteral is a string written inline, quoted and escaped so
+	// that no value can end the literal early.
+	StringLiteral(s string) string
 	// AutoincrementColumn renders the column part of an autoincrement
 	// primary key (SERIAL, AUTO_INCREMENT, ...): the whole column spec.
 	AutoincrementColumn(c *Compiler, col *core.Column, spec string) string
@@ -78,6 +81,10 @@ func (Base) BoolLiteral(b bool) string {
 	}
 	return "false"
 }
+
+// StringLiteral quotes with ' and doubles the quotes inside, as ANSI
+// SQL escapes them.
+func (Base) StringLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // LimitOffset is LIMIT n OFFSET m.
 func (Base) LimitOffset(c *Compiler, limit, offset core.Expr) string {

@@ -51,6 +51,7 @@ type _crucible_orm_dialect_Dialect struct {
 	WName                func() string
 	WPlaceholder         func(n int) string
 	WQuoteIdent          func(name string) string
+	WStringLiteral       func(s string) string
 	WSupportsFullJoin    func() bool
 	WSupportsNullsOrder  func() bool
 	WSupportsReturning   func() bool
@@ -80,6 +81,9 @@ func (W _crucible_orm_dialect_Dialect) Placeholder(n int) string {
 }
 func (W _crucible_orm_dialect_Dialect) QuoteIdent(name string) string {
 	return W.WQuoteIdent(name)
+}
+func (W _crucible_orm_dialect_Dialect) StringLiteral(s string) string {
+	return W.WStringLiteral(s)
 }
 func (W _crucible_orm_dialect_Dialect) SupportsFullJoin() bool {
 	return W.WSupportsFullJoin()

@@ -24,6 +24,14 @@ func (mysqlDialect) SupportsNullsOrder() bool      { return false }
 func (mysqlDialect) SupportsFullJoin() bool        { return false }
 func (mysqlDialect) Concat(parts []string) string  { return "concat(" + strings.Join(parts, ", ") + ")" }
 
+// StringLiteral doubles backslashes as well as quotes: MySQL reads a
+// backslash in a literal as an escape (unless NO_BACKSLASH_ESCAPES), so
+// "\'" would otherwise end the literal, as SQLAlchemy's MySQL compiler
+// knows.
+func (mysqlDialect) StringLiteral(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"
+}
+
 // LimitOffset writes LIMIT offset, count; MySQL has no OFFSET without a
 // LIMIT, so the largest count stands for none.
 func (mysqlDialect) LimitOffset(c *dialect.Compiler, limit, offset core.Expr) string {
@@ -63,7 +71,7 @@ func (mysqlDialect) TypeName(t core.Type) (string, error) {
 	case core.Enum:
 		q := make([]string, len(x.Values))
 		for i, v := range x.Values {
-			q[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+			q[i] = mysqlDialect{}.StringLiteral(v)
 		}
 		return "ENUM(" + strings.Join(q, ",") + ")", nil
 	}
