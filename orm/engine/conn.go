@@ -53,7 +53,7 @@ func (c *Connection) Close() error {
 func (c *Connection) InTransaction() bool { return c.tx != nil }
 
 // Begin starts a transaction.
-func (c *Connection) Begin() (*Transaction, error) { return c.begin(nil, "BEGIN (implicit)") }
+func (c *Connection) Begin() (*Transaction, error) { return c.begin(nil, "") }
 
 // BeginWrite starts a transaction that will write. On SQLite it takes
 // the write lock at once (BEGIN IMMEDIATE), so that writers wait for each
@@ -64,10 +64,12 @@ func (c *Connection) BeginWrite() (*Transaction, error) {
 	if c.engine.writeTx == nil {
 		return c.Begin()
 	}
-	return c.begin(c.engine.writeTx, "BEGIN IMMEDIATE")
+	return c.begin(c.engine.writeTx, "[BEGIN IMMEDIATE]")
 }
 
-func (c *Connection) begin(opts *sql.TxOptions, event string) (*Transaction, error) {
+// begin starts a transaction; the log calls it "BEGIN (implicit)" as
+// SQLAlchemy's does, with note saying how it began when that differs.
+func (c *Connection) begin(opts *sql.TxOptions, note string) (*Transaction, error) {
 	if c.tx != nil {
 		return nil, errors.New("engine: a transaction is already open on this connection: use BeginNested for a savepoint")
 	}
@@ -76,7 +78,7 @@ func (c *Connection) begin(opts *sql.TxOptions, event string) (*Transaction, err
 		return nil, err
 	}
 	c.tx = tx
-	c.engine.echo(LogEntry{Statement: event, Event: true})
+	c.engine.echo(LogEntry{Statement: "BEGIN (implicit)", Note: note, Event: true})
 	t := &Transaction{conn: c}
 	c.stack = []*Transaction{t}
 	return t, nil
