@@ -294,6 +294,11 @@ func (g *Graph) Upgrade(current []string, target string) ([]*Revision, error) {
 	if err != nil {
 		return nil, err
 	}
+	return g.upgradeTo(current, ids), nil
+}
+
+// upgradeTo lists what an upgrade from current to the revisions ids runs.
+func (g *Graph) upgradeTo(current, ids []string) []*Revision {
 	have := g.ancestors(current)
 	want := g.ancestors(ids)
 	var out []*Revision
@@ -302,7 +307,7 @@ func (g *Graph) Upgrade(current []string, target string) ([]*Revision, error) {
 			out = append(out, g.revs[id])
 		}
 	}
-	return out, nil
+	return out
 }
 
 // Downgrade lists the revisions a downgrade from current to target
@@ -313,6 +318,12 @@ func (g *Graph) Downgrade(current []string, target string) ([]*Revision, error) 
 	if err != nil {
 		return nil, err
 	}
+	return g.downgradeTo(current, ids), nil
+}
+
+// downgradeTo lists what a downgrade from current to the revisions ids
+// undoes.
+func (g *Graph) downgradeTo(current, ids []string) []*Revision {
 	have := g.ancestors(current)
 	keep := g.ancestors(ids)
 	var out []*Revision
@@ -322,7 +333,7 @@ func (g *Graph) Downgrade(current []string, target string) ([]*Revision, error) 
 			out = append(out, g.revs[id])
 		}
 	}
-	return out, nil
+	return out
 }
 
 // target resolves an upgrade's or downgrade's target, relative ones
@@ -348,8 +359,15 @@ func (g *Graph) target(current []string, target string, up bool) ([]string, erro
 		}
 		return nil, fmt.Errorf("%w: %q goes the other way; this command goes %s", ErrUnknownRevision, target, dir)
 	}
+	if steps < 0 && len(from) > 1 {
+		return nil, fmt.Errorf("%w: %q: the database is at %d heads (%s); name the one to go down from, as %s%d",
+			ErrAmbiguousRevision, target, len(from), strings.Join(from, ", "), from[0], steps)
+	}
 	at := from
 	for range abs(steps) {
+		if len(at) == 0 && steps < 0 {
+			return nil, fmt.Errorf("%w: %q goes past base", ErrUnknownRevision, target)
+		}
 		var next []string
 		if steps > 0 {
 			if len(at) == 0 {

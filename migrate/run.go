@@ -50,6 +50,12 @@ type Context struct {
 	dialect dialect.Dialect
 	conn    *engine.Connection
 	out     *strings.Builder
+	// ran are the statements the running revision has sent online, for
+	// saying what stays of it where DDL commits as it runs.
+	ran    []string
+	failed string // the statement that failed, if one did
+	// recreated is set once a batch moves and copies a table.
+	recreated bool
 }
 
 // Dialect is the database's dialect, for scripts that differ by it.
@@ -70,7 +76,13 @@ func (c *Context) Run(ops ...op.Operation) error {
 				return fmt.Errorf("%s: %w", o, err)
 			}
 			b.CopyFrom = t
+			if b.Triggers, err = c.triggers(b.Table); err != nil {
+				return fmt.Errorf("%s: %w", o, err)
+			}
 			o = b
+		}
+		if b, ok := o.(op.BatchAlterTable); ok && b.Recreates(c.dialect) {
+			c.recreated = true
 		}
 		stmts, err := o.SQL(c.dialect)
 		if err != nil {
@@ -93,8 +105,29 @@ func (c *Context) exec(sql string) error {
 		c.out.WriteString(sql + ";\n\n")
 		return nil
 	}
-	_, err := c.conn.ExecuteSQL(sql)
-	return err
+	if _, err := c.conn.ExecuteSQL(sql); err != nil {
+		c.failed = sql
+		return err
+	}
+	c.ran = append(c.ran, sql)
+	return nil
+}
+
+// triggers are the CREATE TRIGGER statements of a SQLite table, which a
+// move and copy must make again on the new table.
+func (c *Context) triggers(table string) ([]string, error) {
+	if c.dialect.Name() != "sqlite" {
+		return nil, nil
+	}
+	res, err := c.conn.ExecuteSQL("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ? ORDER BY rowid", table)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, row := range res.Rows() {
+		out = append(out, fmt.Sprint(row[0]))
+	}
+	return out, nil
 }
 
 // Migrator moves one database along a graph of scripts.
@@ -211,10 +244,12 @@ func (m *Migrator) locked(fn func(c *Context, current []string) error) error {
 	return fn(&Context{dialect: m.dialect, conn: conn}, current)
 }
 
-// inTransaction runs fn in a transaction on the context's connection,
-// committing what it did or rolling it back.
+// inTransaction runs fn in a write transaction on the context's
+// connection (on SQLite it takes the write lock at once, so two runs
+// queue rather than both reading the same heads), committing what it did
+// or rolling it back.
 func inTransaction(c *Context, fn func() error) error {
-	tx, err := c.conn.Begin()
+	tx, err := c.conn.BeginWrite()
 	if err != nil {
 		return err
 	}
@@ -248,24 +283,61 @@ func (m *Migrator) Downgrade(target string) error {
 
 func (m *Migrator) move(target string, up bool) error {
 	return m.locked(func(c *Context, current []string) error {
-		steps, err := m.steps(current, target, up)
-		if err != nil || len(steps) == 0 {
+		// The target made absolute: where a relative one ("+1") leads
+		// from the heads this run began at.
+		ids, err := m.graph.target(current, target, up)
+		if err != nil {
+			return err
+		}
+		if steps, err := m.plan(current, ids, up); err != nil || len(steps) == 0 {
+			return err
+		}
+		if err := m.refusePartial(c); err != nil {
 			return err
 		}
 		if err := c.exec(m.createVersionTable()); err != nil {
 			return err
 		}
-		heads := current
-		for _, s := range steps {
-			err := inTransaction(c, func() (err error) {
-				heads, err = m.apply(c, s, heads, up)
-				return err
+		fk, err := c.sqliteForeignKeys()
+		if err != nil {
+			return err
+		}
+		for {
+			done := false
+			err := fk.around(c, func() error {
+				return inTransaction(c, func() error {
+					// The heads again, under the write lock: on SQLite,
+					// which has no migration lock, another run may have
+					// moved them since.
+					heads, err := m.current(c.conn)
+					if err != nil {
+						return err
+					}
+					steps, err := m.plan(heads, ids, up)
+					if err != nil || len(steps) == 0 {
+						done = true
+						return err
+					}
+					c.ran, c.failed = c.ran[:0], ""
+					if _, err := m.apply(c, steps[0], heads, up); err != nil {
+						return c.partly(steps[0], up, m.transactionalDDL(), err)
+					}
+					if err := fk.check(c); err != nil {
+						return fmt.Errorf("migrate: %s of revision %s (%s) failed: %w", direction(up), steps[0].ID, where(&steps[0].Revision), err)
+					}
+					return nil
+				})
 			})
-			if err != nil {
+			var partial *PartialError
+			if errors.As(err, &partial) {
+				if rerr := m.recordPartial(c, partial); rerr != nil {
+					return fmt.Errorf("%w (and recording it failed: %v)", err, rerr)
+				}
+			}
+			if err != nil || done {
 				return err
 			}
 		}
-		return nil
 	})
 }
 
@@ -278,17 +350,20 @@ func (m *Migrator) Stamp(target string) error {
 		return err
 	}
 	slices.Sort(ids)
-	return m.locked(func(c *Context, current []string) error {
+	return m.locked(func(c *Context, _ []string) error {
 		if err := c.exec(m.createVersionTable()); err != nil {
 			return err
 		}
 		return inTransaction(c, func() error {
-			for _, stmt := range m.versionChanges(current, ids) {
-				if err := c.exec(stmt); err != nil {
-					return err
-				}
+			// Stamp reads the heads under the write lock, as move does.
+			current, err := m.current(c.conn)
+			if err != nil {
+				return err
 			}
-			return nil
+			if err := m.recordHeads(c, current, ids); err != nil {
+				return err
+			}
+			return m.clearPartial(c)
 		})
 	})
 }
@@ -353,24 +428,38 @@ func (m *Migrator) offline(from, target string, up bool) (string, error) {
 			return "", err
 		}
 	}
-	c.exec("COMMIT")
+	if c.recreated && m.dialect.Name() == "sqlite" {
+		// SQLite's procedure around a move and copy, as online (see
+		// foreignKeys): the pragma must come before BEGIN.
+		c.exec("PRAGMA foreign_key_check")
+		c.exec("COMMIT")
+		c.exec("PRAGMA foreign_keys=ON")
+		script := "PRAGMA foreign_keys=OFF;\n\n" + c.out.String()
+		c.out.Reset()
+		c.out.WriteString(script)
+	} else {
+		c.exec("COMMIT")
+	}
 	// Statements are set apart by a blank line; the script ends with
 	// its last.
 	return strings.TrimSuffix(c.out.String(), "\n"), nil
 }
 
-// steps are the scripts a move runs, each checked for the function it
-// needs.
+// steps are the scripts a move from current to target runs, each
+// checked for the function it needs.
 func (m *Migrator) steps(current []string, target string, up bool) ([]*Script, error) {
-	var revs []*Revision
-	var err error
-	if up {
-		revs, err = m.graph.Upgrade(current, target)
-	} else {
-		revs, err = m.graph.Downgrade(current, target)
-	}
+	ids, err := m.graph.target(current, target, up)
 	if err != nil {
 		return nil, err
+	}
+	return m.plan(current, ids, up)
+}
+
+// plan is the scripts a move from current to the revisions ids runs.
+func (m *Migrator) plan(current, ids []string, up bool) ([]*Script, error) {
+	revs := m.graph.downgradeTo(current, ids)
+	if up {
+		revs = m.graph.upgradeTo(current, ids)
 	}
 	out := make([]*Script, len(revs))
 	for i, r := range revs {
@@ -407,12 +496,34 @@ func (m *Migrator) apply(c *Context, s *Script, heads []string, up bool) ([]stri
 		return nil, fmt.Errorf("migrate: %s of revision %s (%s) failed: %w", direction(up), s.ID, where(&s.Revision), err)
 	}
 	next := m.headsAfter(s, heads, up)
-	for _, stmt := range m.versionChanges(heads, next) {
-		if err := c.exec(stmt); err != nil {
-			return nil, err
-		}
+	if err := m.recordHeads(c, heads, next); err != nil {
+		return nil, err
 	}
 	return next, nil
+}
+
+// recordHeads changes the version table from heads to next. Online, each
+// UPDATE and DELETE must match the one row it names, as Alembic checks:
+// otherwise the table is not what this run read, and the revision is
+// rolled back rather than recorded twice or not at all.
+func (m *Migrator) recordHeads(c *Context, heads, next []string) error {
+	for _, stmt := range m.versionChanges(heads, next) {
+		if c.conn == nil || strings.HasPrefix(stmt, "INSERT") {
+			if err := c.exec(stmt); err != nil {
+				return err
+			}
+			continue
+		}
+		res, err := c.conn.ExecuteSQL(stmt)
+		if err != nil {
+			return err
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("migrate: the version table %s does not hold the heads this run read (%s): %s matched %d rows; did another migration run at the same time?",
+				m.VersionTable, strings.Join(heads, ", "), stmt, res.RowsAffected)
+		}
+	}
+	return nil
 }
 
 // guard runs a script's function, turning a panic into an error so the

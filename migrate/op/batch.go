@@ -22,6 +22,10 @@ type BatchAlterTable struct {
 	// CopyFrom is the table as it is now, which move and copy needs. A
 	// migration running online reflects it; offline SQL needs it given.
 	CopyFrom *core.Table
+	// Triggers are the table's CREATE TRIGGER statements, which dropping
+	// the old table drops: move and copy makes them again on the new
+	// one. A migration running online reads them.
+	Triggers []string
 	// Recreate is "auto" (or ""): move and copy on SQLite when one of
 	// the operations needs it, ALTER elsewhere; "always"; or "never".
 	Recreate string
@@ -160,11 +164,19 @@ func (o BatchAlterTable) moveAndCopy(d dialect.Dialect) ([]string, error) {
 		}
 		from = append(from, expr)
 	}
+	rename := []string{"ALTER TABLE " + d.QuoteIdent(tmp) + " RENAME TO " + d.QuoteIdent(o.Table)}
+	if d.Name() == "sqlite" {
+		// SQLite checks every view and trigger when it renames a table,
+		// and one naming the old table fails while it is gone; the
+		// legacy rename leaves them as written, to find the new table
+		// under the old name.
+		rename = []string{"PRAGMA legacy_alter_table=ON", rename[0], "PRAGMA legacy_alter_table=OFF"}
+	}
 	out := append(create,
 		"INSERT INTO "+d.QuoteIdent(tmp)+" ("+strings.Join(into, ", ")+") SELECT "+strings.Join(from, ", ")+" FROM "+d.QuoteIdent(o.Table),
 		"DROP TABLE "+d.QuoteIdent(o.Table),
-		"ALTER TABLE "+d.QuoteIdent(tmp)+" RENAME TO "+d.QuoteIdent(o.Table),
 	)
+	out = append(out, rename...)
 	t.Name = o.Table
 	for _, ix := range indexes {
 		ix.Table = t
@@ -174,7 +186,7 @@ func (o BatchAlterTable) moveAndCopy(d dialect.Dialect) ([]string, error) {
 		}
 		out = append(out, s...)
 	}
-	return out, nil
+	return append(out, o.Triggers...), nil
 }
 
 // copyTable is a deep copy of t outside any MetaData, for a batch to

@@ -35,5 +35,7 @@ func ExampleBatchAlterTable() {
 	// )
 	// INSERT INTO _crucible_tmp_users (id, name) SELECT id, name FROM users
 	// DROP TABLE users
+	// PRAGMA legacy_alter_table=ON
 	// ALTER TABLE _crucible_tmp_users RENAME TO users
+	// PRAGMA legacy_alter_table=OFF
 }

@@ -1,4 +1,6 @@
 -- upgrade base:head
+PRAGMA foreign_keys=OFF;
+
 BEGIN;
 
 CREATE TABLE IF NOT EXISTS alembic_version (
@@ -38,8 +40,16 @@ INSERT INTO _crucible_tmp_users (id, username, timezone) SELECT id, username, ti
 
 DROP TABLE users;
 
+PRAGMA legacy_alter_table=ON;
+
 ALTER TABLE _crucible_tmp_users RENAME TO users;
+
+PRAGMA legacy_alter_table=OFF;
 
 UPDATE alembic_version SET version_num='27c6a30d7c24' WHERE alembic_version.version_num = 'ae1027a6acf';
 
+PRAGMA foreign_key_check;
+
 COMMIT;
+
+PRAGMA foreign_keys=ON;
