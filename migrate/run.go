@@ -374,20 +374,20 @@ func (m *Migrator) lock(conn *engine.Connection) (unlock func(), err error) {
 	key := "crucible_migrate_" + m.VersionTable
 	switch m.dialect.Name() {
 	case "postgresql":
-		if _, err := conn.ExecuteSQL("SELECT pg_advisory_lock(hashtext(" + quote(key) + "))"); err != nil {
+		if _, err := conn.ExecuteSQL("SELECT pg_advisory_lock(hashtext(" + m.dialect.StringLiteral(key) + "))"); err != nil {
 			return nil, err
 		}
-		return func() { conn.ExecuteSQL("SELECT pg_advisory_unlock(hashtext(" + quote(key) + "))") }, nil
+		return func() { conn.ExecuteSQL("SELECT pg_advisory_unlock(hashtext(" + m.dialect.StringLiteral(key) + "))") }, nil
 	case "mysql":
 		// GET_LOCK waits up to a minute, then says 0.
-		res, err := conn.ExecuteSQL("SELECT GET_LOCK(" + quote(key) + ", 60)")
+		res, err := conn.ExecuteSQL("SELECT GET_LOCK(" + m.dialect.StringLiteral(key) + ", 60)")
 		if err != nil {
 			return nil, err
 		}
 		if got, _ := res.Scalar(); fmt.Sprint(got) != "1" {
 			return nil, fmt.Errorf("migrate: another migration holds the lock %s", key)
 		}
-		return func() { conn.ExecuteSQL("SELECT RELEASE_LOCK(" + quote(key) + ")") }, nil
+		return func() { conn.ExecuteSQL("SELECT RELEASE_LOCK(" + m.dialect.StringLiteral(key) + ")") }, nil
 	}
 	return func() {}, nil
 }
@@ -610,14 +610,14 @@ func (m *Migrator) versionChanges(heads, next []string) []string {
 	var out []string
 	if len(gone) > 0 && len(added) > 0 {
 		out = append(out, fmt.Sprintf("UPDATE %s SET version_num=%s WHERE %s.version_num = %s",
-			m.VersionTable, quote(added[0]), m.VersionTable, quote(gone[0])))
+			m.VersionTable, m.dialect.StringLiteral(added[0]), m.VersionTable, m.dialect.StringLiteral(gone[0])))
 		gone, added = gone[1:], added[1:]
 	}
 	for _, h := range gone {
-		out = append(out, fmt.Sprintf("DELETE FROM %s WHERE %s.version_num = %s", m.VersionTable, m.VersionTable, quote(h)))
+		out = append(out, fmt.Sprintf("DELETE FROM %s WHERE %s.version_num = %s", m.VersionTable, m.VersionTable, m.dialect.StringLiteral(h)))
 	}
 	for _, h := range added {
-		out = append(out, fmt.Sprintf("INSERT INTO %s (version_num) VALUES (%s)", m.VersionTable, quote(h)))
+		out = append(out, fmt.Sprintf("INSERT INTO %s (version_num) VALUES (%s)", m.VersionTable, m.dialect.StringLiteral(h)))
 	}
 	return out
 }
@@ -627,5 +627,3 @@ func (m *Migrator) createVersionTable() string {
 		m.VersionTable, m.VersionTable)
 }
 
-// quote is a revision id as a SQL string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
