@@ -208,6 +208,11 @@ func (m *Migrator) current(conn *engine.Connection) ([]string, error) {
 	if err != nil || !has {
 		return nil, err
 	}
+	return m.readHeads(conn)
+}
+
+// readHeads reads the version table, which must exist.
+func (m *Migrator) readHeads(conn *engine.Connection) ([]string, error) {
 	res, err := conn.ExecuteSQL("SELECT version_num FROM " + m.VersionTable)
 	if err != nil {
 		return nil, err
@@ -302,14 +307,14 @@ func (m *Migrator) move(target string, up bool) error {
 		if err != nil {
 			return err
 		}
-		for {
-			done := false
-			err := fk.around(c, func() error {
-				return inTransaction(c, func() error {
+		return fk.around(c, func() error {
+			for {
+				done := false
+				err := inTransaction(c, func() error {
 					// The heads again, under the write lock: on SQLite,
 					// which has no migration lock, another run may have
 					// moved them since.
-					heads, err := m.current(c.conn)
+					heads, err := m.readHeads(c.conn)
 					if err != nil {
 						return err
 					}
@@ -318,6 +323,7 @@ func (m *Migrator) move(target string, up bool) error {
 						done = true
 						return err
 					}
+					done = len(steps) == 1
 					c.ran, c.failed = c.ran[:0], ""
 					if _, err := m.apply(c, steps[0], heads, up); err != nil {
 						return c.partly(steps[0], up, m.transactionalDDL(), err)
@@ -327,17 +333,17 @@ func (m *Migrator) move(target string, up bool) error {
 					}
 					return nil
 				})
-			})
-			var partial *PartialError
-			if errors.As(err, &partial) {
-				if rerr := m.recordPartial(c, partial); rerr != nil {
-					return fmt.Errorf("%w (and recording it failed: %v)", err, rerr)
+				var partial *PartialError
+				if errors.As(err, &partial) {
+					if rerr := m.recordPartial(c, partial); rerr != nil {
+						return fmt.Errorf("%w (and recording it failed: %v)", err, rerr)
+					}
+				}
+				if err != nil || done {
+					return err
 				}
 			}
-			if err != nil || done {
-				return err
-			}
-		}
+		})
 	})
 }
 
@@ -356,7 +362,7 @@ func (m *Migrator) Stamp(target string) error {
 		}
 		return inTransaction(c, func() error {
 			// Stamp reads the heads under the write lock, as move does.
-			current, err := m.current(c.conn)
+			current, err := m.readHeads(c.conn)
 			if err != nil {
 				return err
 			}

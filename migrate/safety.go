@@ -12,11 +12,11 @@ import (
 
 // foreignKeys is SQLite's procedure for changing a table's definition
 // (sqlite.org/lang_altertable.html, "making other kinds of table schema
-// changes"), applied to each revision: foreign keys off before its
-// transaction begins (the pragma does nothing inside one), so that batch
-// mode's DROP TABLE of a parent does not cascade to its children, and
-// foreign_key_check before it commits, so that nothing it leaves breaks
-// them.
+// changes"), applied to a run of revisions: foreign keys off before the
+// first transaction begins (the pragma does nothing inside one), so that
+// batch mode's DROP TABLE of a parent does not cascade to its children,
+// and foreign_key_check before each revision commits, so that nothing it
+// leaves breaks them.
 type foreignKeys struct{ on bool }
 
 // sqliteForeignKeys reads whether the connection enforces foreign keys;
@@ -33,7 +33,7 @@ func (c *Context) sqliteForeignKeys() (foreignKeys, error) {
 	return foreignKeys{on: fmt.Sprint(v) == "1"}, err
 }
 
-// around runs one revision with foreign keys off, and turns them on again
+// around runs the revisions with foreign keys off, and turns them on again
 // whatever happened.
 func (fk foreignKeys) around(c *Context, fn func() error) error {
 	if !fk.on {
