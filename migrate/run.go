@@ -632,4 +632,3 @@ func (m *Migrator) createVersionTable() string {
 	return fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)",
 		m.VersionTable, m.VersionTable)
 }
-
