@@ -580,14 +580,14 @@ func (c *Compiler) text(t *core.TextClause) string {
 	s := t.SQL
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
+		// Strings, quoted names and comments are copied as they are: a
+		// colon inside them is no parameter.
+		if end := skipQuoted(s, i); end > i {
+			b.WriteString(s[i:end])
+			i = end - 1
+			continue
+		}
 		switch {
-		case ch == '\'':
-			j := i + 1
-			for j < len(s) && s[j] != '\'' {
-				j++
-			}
-			b.WriteString(s[i:min(j+1, len(s))])
-			i = j
 		case ch == ':' && i+1 < len(s) && s[i+1] == ':':
 			b.WriteString("::") // a PostgreSQL cast, not a parameter
 			i++
@@ -608,6 +608,27 @@ func (c *Compiler) text(t *core.TextClause) string {
 		}
 	}
 	return b.String()
+}
+
+// skipQuoted is the end of the string literal, quoted identifier or
+// comment that starts at s[i], or i when none does.
+func skipQuoted(s string, i int) int {
+	closer := ""
+	switch {
+	case s[i] == '\'', s[i] == '"', s[i] == '`':
+		closer = s[i : i+1]
+	case strings.HasPrefix(s[i:], "--"):
+		closer = "\n"
+	case strings.HasPrefix(s[i:], "/*"):
+		closer = "*/"
+	default:
+		return i
+	}
+	j := strings.Index(s[i+1:], closer)
+	if j < 0 {
+		return len(s)
+	}
+	return i + 1 + j + len(closer)
 }
 
 func isNameByte(b byte) bool {

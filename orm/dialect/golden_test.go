@@ -369,6 +369,9 @@ func cases() []goldenCase {
 			return core.SQL("SELECT CAST(:v AS INTEGER) + 1 AS n").Bindparams(map[string]any{"v": "41"})
 		}),
 		c("text_no_params", func(s schema) core.Statement { return core.SQL("select * from users") }),
+		c("text_colons_in_comments_and_quotes", func(s schema) core.Statement {
+			return core.SQL("SELECT 'a:b' AS \"x:y\", `name` AS `p:q` -- at :noon\nFROM users /* :not */ WHERE id = :id").Bindparams(map[string]any{"id": 7})
+		}),
 		c("insert_expression_value", func(s schema) core.Statement {
 			return s.users.Insert().Values(core.Row{"name": core.Func("upper", "zed"), "balance": core.Literal(1).Add(1)})
 		}),
