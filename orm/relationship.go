@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"crucible/orm/core"
 )
@@ -43,11 +45,22 @@ type Relationship struct {
 	secondary           *core.Table
 	ownerFK, ownerRef   []string
 	targetFK, targetRef []string
+
+	// target, the keys and secondary are found at first use, by
+	// sessions in any goroutine: resolve holds mu while it writes them
+	// and sets resolved when done, which readers check first.
+	mu       sync.Mutex
+	resolved atomic.Bool
 }
 
 // Secondary is a many-to-many's association table (nil for the others),
 // for joins.
-func (r *Relationship) Secondary() *core.Table { return r.secondary }
+func (r *Relationship) Secondary() *core.Table {
+	if !r.resolved.Load() {
+		return nil // not used yet: see resolve
+	}
+	return r.secondary
+}
 
 // ManyToMany tells a relationship through an association table.
 func (r *Relationship) ManyToMany() bool { return r.secondaryName != "" }
@@ -110,9 +123,16 @@ func readRelationships(m *Mapper, t reflect.Type) error {
 	return nil
 }
 
-// resolve finds a relationship's target mapper and foreign key.
+// resolve finds a relationship's target mapper and foreign key, once:
+// sessions in several goroutines share the registry. A failure (a target
+// not mapped yet) is tried again at the next use.
 func (r *Relationship) resolve(reg *Registry) error {
-	if r.target != nil {
+	if r.resolved.Load() {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.resolved.Load() {
 		return nil
 	}
 	target, err := reg.Mapper(r.elem)
@@ -120,24 +140,32 @@ func (r *Relationship) resolve(reg *Registry) error {
 		return fmt.Errorf("orm: relationship %s.%s: %w", r.owner.Name, r.Name, err)
 	}
 	if r.secondaryName != "" {
-		return r.resolveSecondary(reg, target)
+		err = r.resolveSecondary(reg, target)
+	} else {
+		err = r.resolveForeignKey(target)
 	}
+	if err != nil {
+		return err
+	}
+	r.resolved.Store(true)
+	return nil
+}
+
+// resolveForeignKey finds the foreign key between the owner's table and
+// the target's.
+func (r *Relationship) resolveForeignKey(target *Mapper) error {
 	child, parent := target, r.owner // one-to-many: the target holds the key
 	if !r.Many {
 		child, parent = r.owner, target
 	}
 	for _, fk := range child.Table.ForeignKeys() {
 		if fk.RefTable == parent.Table.Name {
-			r.fkCols, r.refCols = fk.Columns, fk.RefColumns
-			break
+			r.fkCols, r.refCols, r.target = fk.Columns, fk.RefColumns, target
+			return nil
 		}
 	}
-	if r.fkCols == nil {
-		return fmt.Errorf("orm: relationship %s.%s: table %s has no foreign key to %s: add fk=%s.<column> to a db tag of %s",
-			r.owner.Name, r.Name, child.Table.Name, parent.Table.Name, parent.Table.Name, child.Name)
-	}
-	r.target = target
-	return nil
+	return fmt.Errorf("orm: relationship %s.%s: table %s has no foreign key to %s: add fk=%s.<column> to a db tag of %s",
+		r.owner.Name, r.Name, child.Table.Name, parent.Table.Name, parent.Table.Name, child.Name)
 }
 
 // Rel returns a relationship of the mapper by name; it panics naming the
@@ -222,21 +250,24 @@ func (r *Relationship) resolveSecondary(reg *Registry, target *Mapper) error {
 	if sec == nil {
 		return fmt.Errorf("orm: relationship %s.%s: no table %s in the registry's MetaData (core.NewTable(registry.MetaData, %q, ...))", r.owner.Name, r.Name, r.secondaryName, r.secondaryName)
 	}
+	// Found into locals: a failed attempt leaves nothing for the next.
+	var ownerFK, ownerRef, targetFK, targetRef []string
 	for _, fk := range sec.ForeignKeys() {
 		switch fk.RefTable {
 		case r.owner.Table.Name:
-			if r.ownerFK == nil {
-				r.ownerFK, r.ownerRef = fk.Columns, fk.RefColumns
+			if ownerFK == nil {
+				ownerFK, ownerRef = fk.Columns, fk.RefColumns
 				continue
 			}
 			fallthrough
 		case target.Table.Name:
-			r.targetFK, r.targetRef = fk.Columns, fk.RefColumns
+			targetFK, targetRef = fk.Columns, fk.RefColumns
 		}
 	}
-	if r.ownerFK == nil || r.targetFK == nil {
+	if ownerFK == nil || targetFK == nil {
 		return fmt.Errorf("orm: relationship %s.%s: table %s needs foreign keys to %s and to %s", r.owner.Name, r.Name, sec.Name, r.owner.Table.Name, target.Table.Name)
 	}
+	r.ownerFK, r.ownerRef, r.targetFK, r.targetRef = ownerFK, ownerRef, targetFK, targetRef
 	r.secondary, r.target = sec, target
 	return nil
 }
