@@ -363,7 +363,11 @@ func (s *Session) syncAssociations(deleting bool) error {
 			for _, p := range prev {
 				if !has[p] {
 					row := r.pairRow(in.obj, reflect.ValueOf(p).Elem())
-					if _, err := s.conn.Execute(r.secondary.Delete().Where(r.pairWhere(row))); err != nil {
+					res, err := s.conn.Execute(r.secondary.Delete().Where(r.pairWhere(row)))
+					if err == nil {
+						err = s.matched("DELETE", r.secondary.Name, 1, res)
+					}
+					if err != nil {
 						return flushError("DELETE FROM "+r.secondary.Name+" for", in, err)
 					}
 				}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"weak"
 
@@ -42,7 +44,28 @@ var (
 	// ErrNotAPointer is passing a struct value where the session needs
 	// the object itself.
 	ErrNotAPointer = errors.New("want a pointer to a model")
+	// ErrStaleData is a flush's UPDATE or DELETE matching another number
+	// of rows than it expected: the row was deleted (or its key changed)
+	// since the session loaded it. The error is a *StaleDataError.
+	ErrStaleData = errors.New("stale data")
 )
+
+// StaleDataError is a flush's UPDATE or DELETE that matched Matched rows
+// where it expected Expected (SQLAlchemy's StaleDataError). It is
+// ErrStaleData for errors.Is.
+type StaleDataError struct {
+	Statement         string // UPDATE or DELETE
+	Table             string
+	Expected, Matched int64
+}
+
+func (e *StaleDataError) Error() string {
+	return fmt.Sprintf("%s statement on table '%s' expected to %s %d row(s); %d were matched",
+		e.Statement, e.Table, strings.ToLower(e.Statement), e.Expected, e.Matched)
+}
+
+// Is makes a StaleDataError ErrStaleData.
+func (e *StaleDataError) Is(target error) bool { return target == ErrStaleData }
 
 // sessions are the sessions that hold objects, weakly (a session no one
 // can reach lets its objects go). An object belongs to one session at a
@@ -510,12 +533,23 @@ func (s *Session) insert(in *instance) error {
 		return flushError("INSERT", in, err)
 	}
 	row, auto := insertRow(in)
-	res, err := s.conn.Execute(m.Table.Insert().Values(row))
+	st := m.Table.Insert().Values(row)
+	returning := auto >= 0 && s.keyByReturning()
+	if returning {
+		st = st.Returning(m.fields[auto].col)
+	}
+	res, err := s.conn.Execute(st)
 	if err != nil {
 		return flushError("INSERT", in, err)
 	}
 	if auto >= 0 {
-		if err := m.set(in.obj, auto, res.LastInsertID); err != nil {
+		key := any(res.LastInsertID)
+		if returning {
+			if key, err = res.Scalar(); err != nil {
+				return flushError("INSERT", in, fmt.Errorf("no key came back: %w", err))
+			}
+		}
+		if err := m.set(in.obj, auto, key); err != nil {
 			return err
 		}
 	}
@@ -528,6 +562,14 @@ func (s *Session) insert(in *instance) error {
 		return flushError("INSERT", in, err)
 	}
 	return nil
+}
+
+// keyByReturning tells whether an INSERT reads the key the database
+// made through RETURNING: PostgreSQL's driver has no last insert id. On
+// SQLite the rowid serves, and keeps the talk's INSERT.
+func (s *Session) keyByReturning() bool {
+	d := s.e.Dialect()
+	return d.SupportsReturning() && d.Name() != "sqlite"
 }
 
 // batchThreshold is how many new objects of one model a flush sends as
@@ -640,7 +682,11 @@ func (s *Session) update(in *instance) error {
 			set[f.col.Name] = cur[i]
 		}
 	}
-	if _, err := s.conn.Execute(m.Table.Update().Values(set).Where(m.pkWhere(in.loaded))); err != nil {
+	res, err := s.conn.Execute(m.Table.Update().Values(set).Where(m.pkWhere(in.loaded)))
+	if err != nil {
+		return flushError("UPDATE", in, err)
+	}
+	if err := s.matched("UPDATE", m.Table.Name, 1, res); err != nil {
 		return flushError("UPDATE", in, err)
 	}
 	if key := m.identity(cur); key != in.key {
@@ -659,7 +705,11 @@ func (s *Session) delete(in *instance) error {
 	if err := s.reg.fire(in.m, BeforeDelete, in.ptr); err != nil {
 		return flushError("DELETE", in, err)
 	}
-	if _, err := s.conn.Execute(in.m.Table.Delete().Where(in.m.pkWhere(in.loaded))); err != nil {
+	res, err := s.conn.Execute(in.m.Table.Delete().Where(in.m.pkWhere(in.loaded)))
+	if err != nil {
+		return flushError("DELETE", in, err)
+	}
+	if err := s.matched("DELETE", in.m.Table.Name, 1, res); err != nil {
 		return flushError("DELETE", in, err)
 	}
 	in.deletedFlushed = true
@@ -669,6 +719,31 @@ func (s *Session) delete(in *instance) error {
 	}
 	s.gone[in.ptr] = true
 	return s.reg.fire(in.m, AfterDelete, in.ptr)
+}
+
+// matched checks that a flush's UPDATE or DELETE matched the rows it
+// expected: another count means the session's picture of those rows is
+// stale, and the flush must not go on as if it had written them.
+func (s *Session) matched(statement, table string, want int64, res *engine.Result) error {
+	got := res.RowsAffected
+	if got == want || (got < want && statement == "UPDATE" && !s.countsMatchedRows()) {
+		return nil
+	}
+	return &StaleDataError{Statement: statement, Table: table, Expected: want, Matched: got}
+}
+
+// countsMatchedRows tells whether the database counts the rows an UPDATE
+// matched. MySQL counts those it changed, leaving out rows that already
+// held the new values, unless the connection asks for found rows
+// (clientFoundRows=true in the engine's URL): without that, a count
+// short of the expected one proves nothing.
+func (s *Session) countsMatchedRows() bool {
+	u := s.e.URL()
+	if u.Dialect != "mysql" {
+		return true
+	}
+	found, _ := strconv.ParseBool(u.Query.Get("clientFoundRows"))
+	return found
 }
 
 // Commit flushes and commits. Committed objects are expired: the next
