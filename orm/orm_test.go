@@ -255,7 +255,8 @@ func TestMisuse(t *testing.T) {
 	if _, err := reg.Map(NoKey{}); !errors.Is(err, orm.ErrNoPrimaryKey) || !strings.Contains(err.Error(), "NoKey") {
 		t.Errorf("a model without a key: %v", err)
 	}
-	// A unique violation at flush names the model; the session carries on.
+	// A unique violation at flush names the model; the session says so
+	// until Rollback, then carries on.
 	s.Add(&User{UserName: "a", UserEmail: "a@x"})
 	s.Commit()
 	dup := &User{UserName: "a", UserEmail: "other@x"}
@@ -264,6 +265,10 @@ func TestMisuse(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "flush: INSERT User") || !strings.Contains(err.Error(), "UNIQUE constraint failed: users.user_name") {
 		t.Errorf("unique violation: %v", err)
 	}
+	if _, err := s.Query(users).Count(); !errors.Is(err, orm.ErrPendingRollback) {
+		t.Errorf("a query after the failed flush: %v, want ErrPendingRollback", err)
+	}
+	s.Rollback()
 	if n, err := s.Query(users).Count(); err != nil || n != 1 {
 		t.Errorf("after the failed flush: %d rows, %v", n, err)
 	}

@@ -48,6 +48,10 @@ var (
 	// of rows than it expected: the row was deleted (or its key changed)
 	// since the session loaded it. The error is a *StaleDataError.
 	ErrStaleData = errors.New("stale data")
+	// ErrPendingRollback is using a session whose flush or commit failed
+	// before calling Rollback: that failure rolled its transaction back,
+	// and what it held with it.
+	ErrPendingRollback = errors.New("this session's transaction has been rolled back due to a previous error")
 )
 
 // StaleDataError is a flush's UPDATE or DELETE that matched Matched rows
@@ -141,11 +145,19 @@ type instance struct {
 
 // Session is a unit of work: it holds the objects you add and load, and
 // writes their changes in one transaction when it flushes.
+//
+// A flush or commit that fails rolls the transaction back; the session
+// then refuses to flush, commit or query (ErrPendingRollback, naming the
+// failure) until Rollback, so that what the failure undid is not lost
+// without a word.
 type Session struct {
-	e          *engine.Engine
-	reg        *Registry
-	conn       *engine.Connection
-	tx         *engine.Transaction
+	e    *engine.Engine
+	reg  *Registry
+	conn *engine.Connection
+	tx   *engine.Transaction
+	// failed is the error of the flush or commit that rolled the
+	// transaction back, until Rollback.
+	failed     error
 	objs       objectSet
 	registered bool
 	identity   identityMap
@@ -367,6 +379,9 @@ func (s *Session) endTx(commit bool) error {
 
 // begin opens the session's transaction, if it has none.
 func (s *Session) begin() error {
+	if err := s.usable(); err != nil {
+		return err
+	}
 	if s.tx != nil {
 		return nil
 	}
@@ -383,10 +398,28 @@ func (s *Session) begin() error {
 	return nil
 }
 
+// usable refuses a session whose flush or commit failed, until Rollback.
+func (s *Session) usable() error {
+	if s.failed == nil {
+		return nil
+	}
+	return fmt.Errorf("orm: %w: to begin a new transaction, first call Rollback (the error: %w)", ErrPendingRollback, s.failed)
+}
+
+// fail rolls back after a flush or commit failed and remembers why, so
+// that the session says so until Rollback.
+func (s *Session) fail(err error) {
+	s.rollback()
+	s.failed = err
+}
+
 // Flush writes every pending change in the session's transaction: inserts
 // parents first, then updates of what changed, then deletes children
 // first. A failure rolls the whole transaction back and names the object.
 func (s *Session) Flush() error {
+	if err := s.usable(); err != nil {
+		return err
+	}
 	if err := s.cascade(); err != nil {
 		return err
 	}
@@ -471,7 +504,7 @@ func (s *Session) Flush() error {
 		return nil
 	}()
 	if err != nil {
-		s.Rollback()
+		s.fail(err)
 		return err
 	}
 	for in := range s.objs.all() {
@@ -756,6 +789,9 @@ func (s *Session) Commit() error {
 		return nil
 	}
 	if err := s.endTx(true); err != nil {
+		// The database rolled back: so does the session.
+		err = fmt.Errorf("orm: commit: %w", err)
+		s.fail(err)
 		return err
 	}
 	for in := range s.objs.all() {
@@ -773,8 +809,14 @@ func (s *Session) Commit() error {
 
 // Rollback rolls the transaction back: pending objects leave the session,
 // objects inserted in it leave it too, and the others get back the values
-// they had at the last commit (or load).
+// they had at the last commit (or load). After a failed flush or commit
+// it lets the session begin anew.
 func (s *Session) Rollback() error {
+	s.failed = nil
+	return s.rollback()
+}
+
+func (s *Session) rollback() error {
 	err := s.endTx(false)
 	for in := range s.objs.all() {
 		switch {
@@ -811,6 +853,7 @@ func (s *Session) Close() error {
 	// The transaction ends; the objects go as they are (close does not
 	// put values back, as rollback does).
 	err := s.endTx(false)
+	s.failed = nil
 	for _, in := range s.objs.reset() {
 		in.state = Detached
 	}
@@ -915,8 +958,9 @@ func (s *Session) BulkSaveObjects(objs ...any) error {
 	}
 	for _, m := range order {
 		if _, err := s.conn.Execute(m.Table.Insert(), groups[m]...); err != nil {
-			s.Rollback()
-			return fmt.Errorf("orm: bulk save %s: %w", m.Name, err)
+			err = fmt.Errorf("orm: bulk save %s: %w", m.Name, err)
+			s.fail(err)
+			return err
 		}
 	}
 	return nil
