@@ -14,8 +14,18 @@ func (s *Session) Execute(st core.Statement, params ...core.Row) (*engine.Result
 			return nil, err
 		}
 	}
-	if err := s.begin(); err != nil {
+	if err := s.begin(writes(st)); err != nil {
 		return nil, err
 	}
 	return s.conn.Execute(st, params...)
+}
+
+// writes tells a statement that changes rows, whose transaction begins
+// for writing (see Session).
+func writes(st core.Statement) bool {
+	switch st.(type) {
+	case *core.InsertStmt, *core.UpdateStmt, *core.DeleteStmt:
+		return true
+	}
+	return false
 }

@@ -32,6 +32,18 @@
 // from one goroutine at a time; sessions in different goroutines are
 // independent.
 //
+// # Transactions
+//
+// A session's transaction begins with its first statement and ends with
+// Commit, Rollback or Close. One that a flush (or another write) begins
+// takes SQLite's write lock at once (BEGIN IMMEDIATE, logged as BEGIN
+// (implicit) with a note), so that writers in several goroutines queue
+// rather than fail with "database is locked". One that a query begins
+// reads; a read-modify-write calls Session.BeginWrite before it reads
+// (see Session for why). A flush's UPDATE or DELETE that finds its row
+// gone is ErrStaleData, and after a failed flush or commit the session
+// answers ErrPendingRollback until Rollback.
+//
 // # What Go cannot do
 //
 // Go has no attribute interception: reading a field never goes to the

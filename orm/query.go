@@ -217,7 +217,7 @@ func (q *Query) ready() error {
 			return err
 		}
 	}
-	return q.s.begin()
+	return q.s.begin(false)
 }
 
 // loadAll is load and then the query's SelectIn relationships.
@@ -480,7 +480,7 @@ func (q *Query) bulk(verb string, statement func(where core.Expr) core.Statement
 	if err := q.s.Flush(); err != nil {
 		return 0, err
 	}
-	if err := q.s.begin(); err != nil {
+	if err := q.s.begin(true); err != nil {
 		return 0, err
 	}
 	res, err := q.s.conn.Execute(statement(p.Where))

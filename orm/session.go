@@ -146,6 +146,17 @@ type instance struct {
 // Session is a unit of work: it holds the objects you add and load, and
 // writes their changes in one transaction when it flushes.
 //
+// The transaction begins with the first statement. One that begins at a
+// flush (or another write) begins with engine.Connection.BeginWrite: on
+// SQLite, BEGIN IMMEDIATE takes the write lock at once, so sessions
+// writing in several goroutines wait for each other (under the busy
+// timeout) rather than fail with "database is locked". One that begins
+// at a query is a read transaction, which blocks no writer; a flush in it
+// upgrades it to a write, which SQLite refuses ("database is locked")
+// when another connection wrote since, as a write built on an older read
+// would lose that connection's change. A session that reads in order to
+// write (a read-modify-write) calls BeginWrite before it reads.
+//
 // A flush or commit that fails rolls the transaction back; the session
 // then refuses to flush, commit or query (ErrPendingRollback, naming the
 // failure) until Rollback, so that what the failure undid is not lost
@@ -155,6 +166,8 @@ type Session struct {
 	reg  *Registry
 	conn *engine.Connection
 	tx   *engine.Transaction
+	// writing tells a transaction begun with BeginWrite.
+	writing bool
 	// failed is the error of the flush or commit that rolled the
 	// transaction back, until Rollback.
 	failed     error
@@ -373,12 +386,14 @@ func (s *Session) endTx(commit bool) error {
 		err = s.tx.Rollback()
 	}
 	s.conn.Close()
-	s.conn, s.tx = nil, nil
+	s.conn, s.tx, s.writing = nil, nil, false
 	return err
 }
 
-// begin opens the session's transaction, if it has none.
-func (s *Session) begin() error {
+// begin opens the session's transaction, if it has none: for writing
+// when write is set (see Session). A transaction open for reading stays
+// as it is.
+func (s *Session) begin(write bool) error {
 	if err := s.usable(); err != nil {
 		return err
 	}
@@ -389,13 +404,28 @@ func (s *Session) begin() error {
 	if err != nil {
 		return err
 	}
-	tx, err := conn.Begin()
+	begin := conn.Begin
+	if write {
+		begin = conn.BeginWrite
+	}
+	tx, err := begin()
 	if err != nil {
 		conn.Close()
 		return err
 	}
-	s.conn, s.tx = conn, tx
+	s.conn, s.tx, s.writing = conn, tx, write
 	return nil
+}
+
+// BeginWrite begins the session's transaction for writing now, before
+// the reads of a read-modify-write (see Session); it is nothing when the
+// session's transaction already began for writing, and an error when one
+// began for reading.
+func (s *Session) BeginWrite() error {
+	if s.tx != nil && !s.writing {
+		return errors.New("orm: BeginWrite: the session's transaction already began for reading: Commit or Rollback it first")
+	}
+	return s.begin(true)
 }
 
 // usable refuses a session whose flush or commit failed, until Rollback.
@@ -459,7 +489,7 @@ func (s *Session) Flush() error {
 	inserts = byRank(inserts, rank, false)
 	updates = byRank(updates, rank, false)
 	deletes = byRank(deletes, rank, true)
-	if err := s.begin(); err != nil {
+	if err := s.begin(true); err != nil {
 		return err
 	}
 	err = func() error {
@@ -953,7 +983,7 @@ func (s *Session) BulkSaveObjects(objs ...any) error {
 		}
 		groups[m] = append(groups[m], row)
 	}
-	if err := s.begin(); err != nil {
+	if err := s.begin(true); err != nil {
 		return err
 	}
 	for _, m := range order {
