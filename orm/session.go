@@ -797,16 +797,16 @@ func (s *Session) matched(statement, table string, want int64, res *engine.Resul
 
 // countsMatchedRows tells whether the database counts the rows an UPDATE
 // matched. MySQL counts those it changed, leaving out rows that already
-// held the new values, unless the connection asks for found rows
-// (clientFoundRows=true in the engine's URL): without that, a count
-// short of the expected one proves nothing.
+// held the new values, unless the connection asks for found rows, as the
+// engine's MySQL driver does unless the URL says clientFoundRows=false:
+// then a count short of the expected one proves nothing.
 func (s *Session) countsMatchedRows() bool {
 	u := s.e.URL()
 	if u.Dialect != "mysql" {
 		return true
 	}
-	found, _ := strconv.ParseBool(u.Query.Get("clientFoundRows"))
-	return found
+	found, err := strconv.ParseBool(u.Query.Get("clientFoundRows"))
+	return found || err != nil
 }
 
 // Commit flushes and commits. Committed objects are expired: the next

@@ -20,7 +20,10 @@ func init() {
 }
 
 // DSN writes the data source name go-sql-driver/mysql reads for an engine
-// URL. Times are parsed into time.Time, as the other dialects give them.
+// URL. Times are parsed into time.Time, as the other dialects give them,
+// and an UPDATE counts the rows it matched, not only those it changed
+// (clientFoundRows, as SQLAlchemy's MySQL dialects ask), so the ORM can
+// tell a stale row from one that already held the new values.
 func DSN(u *engine.URL) string {
 	cfg := mysql.NewConfig()
 	cfg.User, cfg.Passwd, cfg.DBName = u.User, u.Password, u.Database
@@ -34,6 +37,7 @@ func DSN(u *engine.URL) string {
 	}
 	cfg.Net, cfg.Addr = "tcp", net.JoinHostPort(host, port)
 	cfg.ParseTime = true
+	cfg.ClientFoundRows = true
 	for k, v := range u.Query {
 		if len(v) > 0 {
 			if cfg.Params == nil {
