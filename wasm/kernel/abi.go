@@ -58,8 +58,14 @@ func (w *Workspace) Handle(req []byte) []byte {
 	return out
 }
 
-// Do carries out a request.
-func (w *Workspace) Do(ctx context.Context, r Request) Reply {
+// Do carries out a request. A fault of the kernel's is the request's
+// error, never the module's death.
+func (w *Workspace) Do(ctx context.Context, r Request) (rep Reply) {
+	defer func() {
+		if p := recover(); p != nil {
+			rep = Reply{Error: fmt.Sprintf("kernel: %s failed: %v", r.Op, p)}
+		}
+	}()
 	fail := func(err error) Reply { return Reply{Error: err.Error()} }
 	switch r.Op {
 	case "run":
@@ -106,7 +112,7 @@ func (w *Workspace) Do(ctx context.Context, r Request) Reply {
 		if err := w.Import(r.Files); err != nil {
 			return fail(err)
 		}
-		if w.dbs[r.Current] {
+		if w.isDatabase(r.Current) {
 			w.current = r.Current
 		}
 		return Reply{Files: w.Files()}
@@ -119,6 +125,8 @@ func (w *Workspace) Do(ctx context.Context, r Request) Reply {
 		}
 		return Reply{Graph: g}
 	case "schema":
+		w.mu.Lock()
+		defer w.mu.Unlock()
 		s, err := w.Schema(r.Path)
 		if err != nil {
 			return fail(err)
@@ -188,7 +196,9 @@ type SchemaFK struct {
 }
 
 // Schema reads a workspace database's tables (the current one when name
-// is empty) without logging the queries in a cell's SQL log.
+// is empty) without logging the queries in a cell's SQL log. It does not
+// wait for a database a cell left locked: it fails at once, saying who
+// holds the lock.
 func (w *Workspace) Schema(name string) (*Schema, error) {
 	if name == "" {
 		name = w.current
@@ -200,14 +210,16 @@ func (w *Workspace) Schema(name string) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !w.dbs[p] {
+	if !w.isDatabase(p) {
 		return nil, fmt.Errorf("%s: no such database in the workspace", p)
 	}
-	db, err := w.pool(p)
+	h, err := w.pool(p)
 	if err != nil {
 		return nil, err
 	}
-	defer w.log.take()
+	db := h.db
+	defer w.beginWork(time.Now().Add(w.opts.CellTimeout), time.Time{})()
+	defer w.log.take(w.opts.MaxSQLLog)
 	s := &Schema{Database: p}
 	rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
 	if err != nil {

@@ -17,7 +17,12 @@ type tabular interface {
 // displayValue turns a cell's final value into what the reader sees: a
 // slice of structs or of rows as a table, an error as its message, a
 // string quoted as Go would write it, anything else as fmt prints it.
-func displayValue(v any) Display {
+// A table keeps the default limits' rows; its Text notes what it left
+// out, which the workspace turns into a notice (Workspace.bound).
+func displayValue(v any) Display { return displayWithin(v, defaultLimits) }
+
+// displayWithin is displayValue with a table's limits.
+func displayWithin(v any, lim limits) Display {
 	if v == nil {
 		return Display{Kind: "text", Text: "<nil>"}
 	}
@@ -28,35 +33,42 @@ func displayValue(v any) Display {
 		return Display{Kind: "text", Text: fmt.Sprintf("%q", x)}
 	case tabular:
 		cols, rows := x.DisplayTable()
-		out := make([][]string, len(rows))
-		for i, r := range rows {
-			out[i] = make([]string, len(r))
-			for j, v := range r {
-				out[i][j] = valueText(v)
+		t := tableText{lim: lim}
+		for _, r := range rows {
+			if t.full {
+				t.total++
+				continue
 			}
+			row := make([]string, len(r))
+			for j, v := range r {
+				row[j] = valueText(v)
+			}
+			t.add(row)
 		}
-		return Display{Kind: "table", Columns: cols, Rows: out}
+		return Display{Kind: "table", Columns: cols, Rows: t.rows, Text: t.note()}
 	case fmt.Stringer:
 		return Display{Kind: "text", Text: x.String()}
 	case *sql.Rows:
-		cols, rows, err := readRows(x)
+		cols, t, err := readRows(x, lim)
 		if err != nil {
 			return Display{Kind: "text", Text: "error: " + err.Error()}
 		}
-		return Display{Kind: "table", Columns: cols, Rows: rows}
+		return Display{Kind: "table", Columns: cols, Rows: t.rows, Text: t.note()}
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() == reflect.Slice || rv.Kind() == reflect.Array {
-		if cols, rows, ok := tableOf(rv); ok {
-			return Display{Kind: "table", Columns: cols, Rows: rows}
+		if cols, t, ok := tableOf(rv, lim); ok {
+			return Display{Kind: "table", Columns: cols, Rows: t.rows, Text: t.note()}
 		}
 	}
 	return Display{Kind: "text", Text: fmt.Sprintf("%+v", v)}
 }
 
 // tableOf lays out a slice of structs (or pointers to them) with a column
-// per exported field, and a slice of slices with numbered columns.
-func tableOf(rv reflect.Value) ([]string, [][]string, bool) {
+// per exported field, and a slice of slices with numbered columns; the
+// rows past the limits are counted, not rendered.
+func tableOf(rv reflect.Value, lim limits) ([]string, *tableText, bool) {
+	t := &tableText{lim: lim}
 	elem := rv.Type().Elem()
 	for elem.Kind() == reflect.Pointer {
 		elem = elem.Elem()
@@ -78,8 +90,11 @@ func tableOf(rv reflect.Value) ([]string, [][]string, bool) {
 		if len(cols) == 0 {
 			return nil, nil, false
 		}
-		rows := make([][]string, 0, rv.Len())
 		for i := range rv.Len() {
+			if t.full {
+				t.total = rv.Len()
+				break
+			}
 			e := rv.Index(i)
 			for e.Kind() == reflect.Pointer {
 				if e.IsNil() {
@@ -93,35 +108,38 @@ func tableOf(rv reflect.Value) ([]string, [][]string, bool) {
 					row[j] = cellText(e.Field(f))
 				}
 			}
-			rows = append(rows, row)
+			t.add(row)
 		}
-		return cols, rows, true
+		return cols, t, true
 	case reflect.Slice, reflect.Array:
 		if elem.Elem().Kind() == reflect.Uint8 {
 			return nil, nil, false
 		}
 		width := 0
-		rows := make([][]string, 0, rv.Len())
 		for i := range rv.Len() {
+			if t.full {
+				t.total = rv.Len()
+				break
+			}
 			inner := rv.Index(i)
 			row := make([]string, inner.Len())
 			for j := range inner.Len() {
 				row[j] = cellText(inner.Index(j))
 			}
 			width = max(width, len(row))
-			rows = append(rows, row)
+			t.add(row)
 		}
 		cols := make([]string, width)
 		for i := range cols {
 			cols[i] = fmt.Sprint(i)
 		}
-		for i, r := range rows {
+		for i, r := range t.rows {
 			for len(r) < width {
 				r = append(r, "")
 			}
-			rows[i] = r
+			t.rows[i] = r
 		}
-		return cols, rows, true
+		return cols, t, true
 	}
 	return nil, nil, false
 }
@@ -163,29 +181,36 @@ func valueText(v any) string {
 	return fmt.Sprint(v)
 }
 
-func readRows(rows *sql.Rows) ([]string, [][]string, error) {
+// readRows reads a query's rows as text within limits; the rows past
+// them are counted without being scanned. What was read is returned
+// with an error that stopped it.
+func readRows(rows *sql.Rows, lim limits) ([]string, *tableText, error) {
 	defer rows.Close()
+	t := &tableText{lim: lim}
 	cols, err := rows.Columns()
 	if err != nil {
-		return nil, nil, err
+		return nil, t, err
 	}
-	var out [][]string
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
 	for rows.Next() {
+		if t.full {
+			t.total++
+			continue
+		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
+			return cols, t, err
 		}
 		row := make([]string, len(cols))
 		for i, v := range vals {
 			row[i] = valueText(v)
 		}
-		out = append(out, row)
+		t.add(row)
 	}
-	return cols, out, rows.Err()
+	return cols, t, rows.Err()
 }
 
 // formatTable renders a table as aligned text, counting wide (East Asian)

@@ -14,7 +14,7 @@ var _ engine.Host = (*Workspace)(nil)
 // log through the workspace's driver: the engine's own echo, with its
 // BEGIN (implicit) and cache notes, is the log.
 func (w *Workspace) OpenSQLite(path string) (*sql.DB, error) {
-	return w.openDB(path, false)
+	return w.openDB(path, false, "an engine on sqlite:///"+path)
 }
 
 // Echo records an engine's log entry in the running cell's SQL log.

@@ -3,6 +3,7 @@ package kernel
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"crucible/migrate"
 	"crucible/orm/engine"
@@ -31,7 +32,9 @@ type GraphRevision struct {
 
 // Graph describes the project whose configuration is configFile
 // (migrate.ini when empty). The database is asked for its current
-// revisions only when it exists, so looking never creates it.
+// revisions only when it exists, so looking never creates it, and
+// without waiting for a lock a cell holds: the request fails at once,
+// saying who holds it.
 func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 	if configFile == "" {
 		configFile = migrate.ConfigFile
@@ -45,7 +48,8 @@ func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 		return nil, err
 	}
 	file, isSQLite := strings.CutPrefix(cfg.URL, "sqlite:///")
-	online := isSQLite && w.dbs[file]
+	online := isSQLite && w.isDatabase(file)
+	defer w.beginWork(time.Now().Add(w.opts.CellTimeout), time.Time{})()
 	if online {
 		engine.SetHost(w)
 		defer engine.SetHost(nil)

@@ -17,6 +17,8 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/ncruces/go-sqlite3/vfs/memdb"
+
 	"crucible/migrate"
 )
 
@@ -103,7 +105,17 @@ func (w *Workspace) runShell(ctx context.Context, c Cell, res *Result) {
 func (w *Workspace) command(args []string, out io.Writer, clock func() time.Time) error {
 	switch args[0] {
 	case "migrate":
-		return migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: w.scripts.Load, Now: clock}, args[1:], out)
+		before, current := w.databases(), w.current
+		err := migrate.Main(migrate.Env{Files: workspaceFiles{w}, Load: w.scripts.Load, Now: clock}, args[1:], out)
+		if errors.Is(err, migrate.ErrUsage) {
+			// A command line that says nothing sensible (migrate
+			// upgrdae head) leaves the workspace as it was: migrate
+			// opened, and so created, the database before it read the
+			// command's name.
+			w.forgetDatabasesSince(before)
+			w.current = current
+		}
+		return err
 	case "ls":
 		return w.ls(args[1:], out)
 	case "cat":
@@ -187,6 +199,9 @@ func redirection(args []string) (rest []string, target string, appendTo bool, er
 		if i == 0 {
 			return nil, "", false, fmt.Errorf("%s needs a command before it", a)
 		}
+		if strings.TrimSpace(args[i+1]) == "" {
+			return nil, "", false, fmt.Errorf("%s needs a file name; %q is empty", a, args[i+1])
+		}
 		return args[:i], args[i+1], a == ">>", nil
 	}
 	return args, "", false, nil
@@ -246,6 +261,44 @@ func shellWords(line string) ([]string, error) {
 	}
 	flush()
 	return words, nil
+}
+
+// databases are the workspace's database paths.
+func (w *Workspace) databases() map[string]bool {
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
+	out := make(map[string]bool, len(w.dbs))
+	for p := range w.dbs {
+		out[p] = true
+	}
+	return out
+}
+
+// forgetDatabasesSince removes the databases created since before, and
+// closes the handles on them.
+func (w *Workspace) forgetDatabasesSince(before map[string]bool) {
+	for p := range w.databases() {
+		if before[p] {
+			continue
+		}
+		w.hmu.Lock()
+		var stale []*handle
+		for _, h := range w.handles {
+			if h.path == p {
+				stale = append(stale, h)
+			}
+		}
+		w.hmu.Unlock()
+		for _, h := range stale {
+			w.closeHandle(h)
+		}
+		delete(w.pools, p)
+		w.fmu.Lock()
+		delete(w.dbs, p)
+		delete(w.changed, p)
+		w.fmu.Unlock()
+		memdb.Delete(w.memName(p))
+	}
 }
 
 // workspaceFiles are the workspace's files as migrate sees them.

@@ -2,14 +2,22 @@ package kernel
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ncruces/go-sqlite3"
 )
 
 // runSQL sends each statement of a sql cell to a workspace database: the
 // one the cell's db attribute names, else the last one opened, else
 // DefaultDatabase. A query's rows become a table; a change reports how
 // many rows it touched. The first failing statement stops the cell.
+//
+// The statements share one connection, the kernel's for that database,
+// so a transaction begun in one cell is committed in a later one, as in
+// the sqlite3 shell; a cell that leaves one open says so.
 func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 	name := c.Attrs["db"]
 	if name == "" {
@@ -23,28 +31,62 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 		res.Error = &Diagnostic{Kind: "sql", Message: err.Error()}
 		return
 	}
-	db, err := w.pool(p)
+	h, err := w.pool(p)
 	if err != nil {
 		res.Error = &Diagnostic{Kind: "sql", Message: err.Error()}
 		return
 	}
 	w.current = p
-	for _, st := range splitSQL(c.Source) {
+	conn, err := h.db.Conn(ctx)
+	if err != nil {
+		res.Error = w.sqlDiag(ctx, statement{}, err)
+		return
+	}
+	defer func() {
+		h.tx = inTransaction(conn)
+		conn.Close()
+		if h.tx {
+			res.Display = append(res.Display, notice("a transaction is open on "+p+": COMMIT or ROLLBACK in a later cell; it is rolled back on reset"))
+		}
+	}()
+	var st statement
+	defer func() {
+		// The driver panics on what SQLite hands it now and then (a
+		// column name over 1 MB): the statement's error, not the
+		// kernel's death.
+		if p := recover(); p != nil {
+			res.Error = &Diagnostic{Kind: "sql", Pos: st.pos, Message: fmt.Sprintf("sqlite3: the driver failed: %v", p)}
+		}
+	}()
+	shown := 0
+	for _, st = range splitSQL(c.Source) {
+		if w.stop.passed() || ctx.Err() != nil {
+			res.Error = &Diagnostic{Kind: "timeout", Pos: st.pos,
+				Message: fmt.Sprintf("stopped: the cell ran longer than its limit of %v", w.limit)}
+			return
+		}
 		if returnsRows(st.text) {
-			rows, err := db.QueryContext(ctx, st.text)
+			rows, err := conn.QueryContext(ctx, st.text)
 			if err != nil {
 				res.Error = w.sqlDiag(ctx, st, err)
 				return
 			}
-			cols, out, err := readRows(rows)
+			lim := w.tableLimits()
+			if w.opts.MaxDisplays >= 0 && shown >= w.opts.MaxDisplays {
+				lim.rows = 0 // not shown: counted only
+			}
+			cols, t, err := readRows(rows, lim)
+			if cols != nil && (err == nil || len(t.rows) > 0) {
+				res.Display = append(res.Display, Display{Kind: "table", Columns: cols, Rows: t.rows, Text: t.note()})
+				shown++
+			}
 			if err != nil {
 				res.Error = w.sqlDiag(ctx, st, err)
 				return
 			}
-			res.Display = append(res.Display, Display{Kind: "table", Columns: cols, Rows: out})
 			continue
 		}
-		r, err := db.ExecContext(ctx, st.text)
+		r, err := conn.ExecContext(ctx, st.text)
 		if err != nil {
 			res.Error = w.sqlDiag(ctx, st, err)
 			return
@@ -52,13 +94,30 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 		if isDML(st.text) {
 			if n, err := r.RowsAffected(); err == nil {
 				res.Display = append(res.Display, Display{Kind: "text", Text: fmt.Sprintf("%d %s affected", n, plural(int(n), "row", "rows"))})
+				shown++
 			}
 		}
 	}
 }
 
+// inTransaction reports whether a connection of the workspace is inside
+// a transaction.
+func inTransaction(conn *sql.Conn) bool {
+	open := false
+	conn.Raw(func(dc any) error {
+		if c, ok := dc.(*loggingConn); ok {
+			open = c.inTransaction()
+		}
+		return nil
+	})
+	return open
+}
+
 func (w *Workspace) sqlDiag(ctx context.Context, st statement, err error) *Diagnostic {
-	if ctx.Err() != nil {
+	if errors.Is(err, sqlite3.BUSY) || errors.Is(err, sqlite3.LOCKED) {
+		return &Diagnostic{Kind: "sql", Message: err.Error(), Pos: st.pos}
+	}
+	if w.stop.passed() || ctx.Err() != nil {
 		// SQLite was interrupted at the cell's deadline.
 		return &Diagnostic{Kind: "timeout", Pos: st.pos,
 			Message: fmt.Sprintf("stopped: the statement ran longer than the cell's limit of %v", w.limit)}
@@ -78,10 +137,13 @@ func splitSQL(src string) []statement {
 	var out []statement
 	start := 0
 	depth := 0 // BEGIN ... END nesting inside CREATE TRIGGER
+	// Positions are counted on from the last statement's: counting from
+	// the top each time made a cell of 20,000 statements quadratic.
+	var at lineCounter
 	emit := func(end int) {
 		text := strings.TrimSpace(stripComments(src[start:end]))
 		if text != "" {
-			line, col := lineCol(src, skipSpaceAndComments(src, start, end))
+			line, col := at.lineCol(src, skipSpaceAndComments(src, start, end))
 			out = append(out, statement{text: strings.TrimSpace(src[start:end]), pos: Position{line, col}})
 		}
 		start = end + 1
@@ -124,6 +186,24 @@ func splitSQL(src string) []statement {
 	}
 	emit(len(src))
 	return out
+}
+
+// lineCounter finds the line and column of offsets that only grow.
+type lineCounter struct {
+	off, line, lineStart int
+}
+
+func (c *lineCounter) lineCol(src string, off int) (int, int) {
+	if c.line == 0 {
+		c.line = 1
+	}
+	for ; c.off < off; c.off++ {
+		if src[c.off] == '\n' {
+			c.line++
+			c.lineStart = c.off + 1
+		}
+	}
+	return c.line, off - c.lineStart + 1
 }
 
 // skipSpaceAndComments returns the offset of the first character of

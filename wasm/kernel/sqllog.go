@@ -3,6 +3,7 @@ package kernel
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -10,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ncruces/go-sqlite3"
 )
 
 // SQLEntry is one line of a cell's SQL log: a statement with its
@@ -30,22 +33,87 @@ type SQLEntry struct {
 	Error string `json:"error,omitempty"`
 }
 
-// sqlLog collects the entries of the cell that is running.
+// sqlLog collects the entries of the cell that is running: the first
+// max of them (none when max is negative), each statement and parameter
+// clipped; it counts the entries it left out.
 type sqlLog struct {
 	mu      sync.Mutex
 	entries []SQLEntry
+	max     int
+	dropped int
 }
 
+// Log entries keep this much of a statement's text and of a parameter,
+// as SQLAlchemy's echo keeps 300 characters of a parameter, saying how
+// much it cut.
+const (
+	maxLogStatement = 10_000
+	maxLogParam     = 300
+	maxLogMany      = 100 // parameter rows of one executemany
+)
+
 func (l *sqlLog) add(e SQLEntry) int {
+	if l == nil {
+		return -1
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.max >= 0 && len(l.entries) >= l.max {
+		l.dropped++
+		return -1
+	}
+	clipEntry(&e)
 	l.entries = append(l.entries, e)
 	return len(l.entries) - 1
+}
+
+func clipEntry(e *SQLEntry) {
+	e.Statement = clipMiddle(e.Statement, maxLogStatement)
+	for i, p := range e.Params {
+		e.Params[i] = clipMiddle(p, maxLogParam)
+	}
+	if len(e.Many) > maxLogMany {
+		note := fmt.Sprintf("[showing %s of %s parameter sets]", commas(maxLogMany), commas(len(e.Many)))
+		e.Note = strings.TrimSpace(e.Note + " " + note)
+		e.Many = e.Many[:maxLogMany]
+	}
+	for _, row := range e.Many {
+		for i, p := range row {
+			row[i] = clipMiddle(p, maxLogParam)
+		}
+	}
+}
+
+// clipMiddle keeps the start and the end of a text longer than max
+// bytes, as SQLAlchemy's echo does: "abc ... (1200 characters
+// truncated) ... xyz".
+func clipMiddle(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	half := max / 2
+	end := len(s) - half
+	for end < len(s) && !utf8.RuneStart(s[end]) {
+		end++
+	}
+	head, tail := s[:runeStart(s, half)], s[end:]
+	return fmt.Sprintf("%s ... (%d characters truncated) ... %s", head, len(s)-len(head)-len(tail), tail)
+}
+
+// runeStart moves i back to the start of the UTF-8 sequence it is in.
+func runeStart(s string, i int) int {
+	for i > 0 && i < len(s) && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
 }
 
 // finish records, when a query's rows are closed, how many it returned,
 // how long it took in all, and the error that ended it early if any.
 func (l *sqlLog) finish(i int, rows int64, took time.Duration, err error) {
+	if l == nil || i < 0 {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if i < len(l.entries) {
@@ -57,12 +125,14 @@ func (l *sqlLog) finish(i int, rows int64, took time.Duration, err error) {
 	}
 }
 
-func (l *sqlLog) take() []SQLEntry {
+// take returns the entries and how many were left out, and starts an
+// empty log of at most max entries.
+func (l *sqlLog) take(max int) ([]SQLEntry, int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e := l.entries
-	l.entries = nil
-	return e
+	e, n := l.entries, l.dropped
+	l.entries, l.dropped, l.max = nil, 0, max
+	return e, n
 }
 
 // FormatSQLLog renders a log as the text of a lesson's expected sql block:
@@ -150,26 +220,46 @@ func namedParams(args []driver.NamedValue) []string {
 	return out
 }
 
-// loggingConnector wraps a driver.Connector so that every statement and
-// transaction event sent through its connections lands in a log.
-type loggingConnector struct {
-	driver.Connector
-	log *sqlLog
+// connector wraps go-sqlite3's connector for every handle the workspace
+// opens: each connection is held to the workspace's rules (sqlguard.go),
+// and, when log is set, every statement and transaction event sent
+// through it lands in the log.
+type connector struct {
+	inner driver.Connector
+	w     *Workspace
+	h     *handle
+	log   *sqlLog // nil: not logged (an engine's echo is its log)
 	// touch is called whenever a statement is sent: the database may
 	// have changed.
 	touch func()
 }
 
-func (c *loggingConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
+func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.inner.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &loggingConn{inner: conn, log: c.log, touch: c.touch}, nil
+	g := &connGuard{w: c.w, h: c.h}
+	if err := g.configure(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &loggingConn{inner: conn, g: g, log: c.log, touch: c.touch}, nil
+}
+
+// Driver is not go-sqlite3's: with it a cell could open any file of the
+// host (db.Driver().Open("file:/etc/passwd?vfs=os")).
+func (c *connector) Driver() driver.Driver { return refusingDriver{} }
+
+type refusingDriver struct{}
+
+func (refusingDriver) Open(string) (driver.Conn, error) {
+	return nil, errors.New(`sql: open the workspace's databases with sql.Open("sqlite3", NAME)`)
 }
 
 type loggingConn struct {
 	inner driver.Conn
+	g     *connGuard
 	log   *sqlLog
 	touch func()
 }
@@ -186,6 +276,7 @@ func (c *loggingConn) Prepare(query string) (driver.Stmt, error) {
 }
 
 func (c *loggingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	ctx = c.g.w.interruptible(ctx)
 	var (
 		st  driver.Stmt
 		err error
@@ -196,11 +287,12 @@ func (c *loggingConn) PrepareContext(ctx context.Context, query string) (driver.
 		st, err = c.inner.Prepare(query)
 	}
 	if err != nil {
+		err = c.g.explain(err)
 		c.log.add(SQLEntry{Statement: query, Rows: -1, Error: err.Error()})
 		return nil, err
 	}
 	c.touch()
-	return &loggingStmt{inner: st, query: query, log: c.log}, nil
+	return &loggingStmt{inner: st, query: query, log: c.log, g: c.g}, nil
 }
 
 func (c *loggingConn) Close() error { return c.inner.Close() }
@@ -210,6 +302,7 @@ func (c *loggingConn) Begin() (driver.Tx, error) {
 }
 
 func (c *loggingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	ctx = c.g.w.interruptible(ctx)
 	start := time.Now()
 	var (
 		tx  driver.Tx
@@ -220,11 +313,12 @@ func (c *loggingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	} else {
 		tx, err = c.inner.Begin() //nolint:staticcheck // fallback for old drivers
 	}
+	err = c.g.explain(err)
 	c.log.add(txEntry("BEGIN", start, err))
 	if err != nil {
 		return nil, err
 	}
-	return &loggingTx{inner: tx, log: c.log}, nil
+	return &loggingTx{inner: tx, log: c.log, g: c.g}, nil
 }
 
 func (c *loggingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -234,10 +328,11 @@ func (c *loggingConn) ExecContext(ctx context.Context, query string, args []driv
 	}
 	c.touch()
 	start := time.Now()
-	res, err := ex.ExecContext(ctx, query, args)
+	res, err := ex.ExecContext(c.g.w.interruptible(ctx), query, args)
 	if err == driver.ErrSkip {
 		return nil, err
 	}
+	err = c.g.explain(err)
 	c.log.add(execEntry(query, args, start, res, err))
 	return res, err
 }
@@ -264,6 +359,15 @@ func (c *loggingConn) IsValid() bool {
 	return true
 }
 
+// inTransaction reports whether the connection is inside a transaction
+// (SQLite is not in autocommit mode).
+func (c *loggingConn) inTransaction() bool {
+	if r, ok := c.inner.(interface{ Raw() *sqlite3.Conn }); ok {
+		return !r.Raw().GetAutocommit()
+	}
+	return false
+}
+
 func txEntry(event string, start time.Time, err error) SQLEntry {
 	e := SQLEntry{Statement: event, Event: true, Rows: -1, DurationMS: ms(time.Since(start))}
 	if err != nil {
@@ -287,18 +391,19 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 type loggingTx struct {
 	inner driver.Tx
 	log   *sqlLog
+	g     *connGuard
 }
 
 func (t *loggingTx) Commit() error {
 	start := time.Now()
-	err := t.inner.Commit()
+	err := t.g.explain(t.inner.Commit())
 	t.log.add(txEntry("COMMIT", start, err))
 	return err
 }
 
 func (t *loggingTx) Rollback() error {
 	start := time.Now()
-	err := t.inner.Rollback()
+	err := t.g.explain(t.inner.Rollback())
 	t.log.add(txEntry("ROLLBACK", start, err))
 	return err
 }
@@ -307,6 +412,7 @@ type loggingStmt struct {
 	inner driver.Stmt
 	query string
 	log   *sqlLog
+	g     *connGuard
 }
 
 var (
@@ -327,6 +433,7 @@ func (s *loggingStmt) Query(args []driver.Value) (driver.Rows, error) {
 }
 
 func (s *loggingStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	ctx = s.g.w.interruptible(ctx)
 	start := time.Now()
 	var (
 		res driver.Result
@@ -337,11 +444,13 @@ func (s *loggingStmt) ExecContext(ctx context.Context, args []driver.NamedValue)
 	} else {
 		res, err = s.inner.Exec(namedToValues(args)) //nolint:staticcheck // fallback
 	}
+	err = s.g.explain(err)
 	s.log.add(execEntry(s.query, args, start, res, err))
 	return res, err
 }
 
 func (s *loggingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	ctx = s.g.w.interruptible(ctx)
 	start := time.Now()
 	var (
 		rows driver.Rows
@@ -352,13 +461,14 @@ func (s *loggingStmt) QueryContext(ctx context.Context, args []driver.NamedValue
 	} else {
 		rows, err = s.inner.Query(namedToValues(args)) //nolint:staticcheck // fallback
 	}
+	err = s.g.explain(err)
 	e := SQLEntry{Statement: s.query, Params: namedParams(args), Rows: -1, DurationMS: ms(time.Since(start))}
 	if err != nil {
 		e.Error = err.Error()
 		s.log.add(e)
 		return nil, err
 	}
-	return &countingRows{Rows: rows, log: s.log, entry: s.log.add(e), start: start}, nil
+	return &countingRows{Rows: rows, log: s.log, g: s.g, entry: s.log.add(e), start: start}, nil
 }
 
 func (s *loggingStmt) CheckNamedValue(v *driver.NamedValue) error {
@@ -373,6 +483,7 @@ func (s *loggingStmt) CheckNamedValue(v *driver.NamedValue) error {
 type countingRows struct {
 	driver.Rows
 	log   *sqlLog
+	g     *connGuard
 	entry int
 	start time.Time
 	n     int64
@@ -385,6 +496,7 @@ func (r *countingRows) Next(dest []driver.Value) error {
 	case err == nil:
 		r.n++
 	case err != io.EOF:
+		err = r.g.explain(err)
 		r.err = err
 	}
 	return err

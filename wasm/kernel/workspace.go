@@ -22,10 +22,32 @@ import (
 	"crucible/orm/engine"
 )
 
-// Options configure a workspace.
+// Options configure a workspace. A zero limit means its default (the
+// Default* constants); a negative one, no limit.
 type Options struct {
-	// CellTimeout stops a go cell that runs longer; zero means 5 seconds.
+	// CellTimeout stops a cell that runs longer; zero means 5 seconds.
+	// A statement waiting for a locked database waits until then only.
 	CellTimeout time.Duration
+	// MaxOutput caps a cell's stdout, each text it displays and each
+	// table's text, in bytes (DefaultMaxOutput, 1 MB). A notice says how
+	// much was cut: "output truncated: 104,857,600 more bytes".
+	MaxOutput int
+	// MaxRows caps the rows of each table a cell shows
+	// (DefaultMaxRows, 1,000); the rest of a query's rows are counted,
+	// not read, and a notice says "showing 1,000 of 100,000 rows".
+	MaxRows int
+	// MaxDisplays caps the values one cell shows (DefaultMaxDisplays,
+	// 100): a sql cell shows one per statement.
+	MaxDisplays int
+	// MaxSQLLog caps the entries of a cell's SQL log (DefaultMaxSQLLog,
+	// 1,000). Each entry keeps 10,000 bytes of its statement and 300 of
+	// each parameter, the middle cut out as SQLAlchemy's echo does, and
+	// 100 parameter rows of an executemany.
+	MaxSQLLog int
+	// MaxStatement is the longest SQL statement, in bytes, a workspace
+	// connection takes (SQLite's SQLITE_LIMIT_SQL_LENGTH;
+	// DefaultMaxStatement, 1,000,000); negative leaves SQLite's own.
+	MaxStatement int
 }
 
 // Workspace is one reader's session: files, databases and the Go
@@ -41,14 +63,23 @@ type Workspace struct {
 	// current is the database a sql cell uses when it names none: the
 	// last one opened.
 	current string
-	// pools are the *sql.DB handles the kernel itself opened, for sql
-	// cells and for reading schemas; closed on reset.
-	pools   map[string]*sql.DB
-	opened  []*sql.DB // handles opened by cells, closed on reset
+	// pools are the handles the kernel itself opened, for sql cells
+	// and for reading schemas; closed on reset.
+	pools map[string]*handle
+	// handles are every handle open on the workspace's databases: the
+	// pools and those cells opened (closed on reset).
+	handles []*handle
+	hmu     sync.Mutex // guards handles
 	log     sqlLog
 	gorun   *goRunner
 	changed map[string]bool
-	limit   time.Duration // of the cell running
+	// fmu guards files, dbs and changed where SQLite reaches them (the
+	// workspace's VFS, from a cell's goroutines too).
+	fmu   sync.Mutex
+	limit time.Duration // of the cell running
+	// stop and wait are the deadlines of the work running: statements
+	// are interrupted at stop, locked databases waited for until wait.
+	stop, wait workDeadline
 	// engineFiles mark the databases engines opened as changed.
 	engineFiles []func()
 	// scripts keeps the migration scripts the interpreter loaded, by
@@ -66,20 +97,21 @@ var workspaceIDs atomic.Int64
 
 // New returns an empty workspace.
 func New(opts Options) *Workspace {
-	if opts.CellTimeout == 0 {
-		opts.CellTimeout = 5 * time.Second
-	}
+	opts.setDefaults()
 	w := &Workspace{opts: opts, id: fmt.Sprintf("ws%d", workspaceIDs.Add(1))}
 	w.clear()
 	return w
 }
 
 func (w *Workspace) clear() {
+	vfs.Register(w.vfsName(), workspaceVFS{w})
 	w.scripts = &goscript.Cache{}
+	w.fmu.Lock()
 	w.files = map[string][]byte{}
 	w.dbs = map[string]bool{}
-	w.pools = map[string]*sql.DB{}
 	w.changed = map[string]bool{}
+	w.fmu.Unlock()
+	w.pools = map[string]*handle{}
 	w.current = ""
 	w.gorun = nil
 	w.engineFiles = nil
@@ -92,19 +124,25 @@ func (w *Workspace) Reset() {
 	w.clear()
 }
 
-// Close releases the workspace's databases.
+// Close releases the workspace's databases. A transaction a cell left
+// open is rolled back.
 func (w *Workspace) Close() {
-	for _, db := range w.pools {
-		db.Close()
+	w.hmu.Lock()
+	hs := w.handles
+	w.handles = nil
+	w.hmu.Unlock()
+	for _, h := range hs {
+		h.db.Close()
 	}
-	for _, db := range w.opened {
-		db.Close()
-	}
-	w.opened = nil
+	w.pools = map[string]*handle{}
 	for p := range w.dbs {
 		memdb.Delete(w.memName(p))
 	}
+	vfs.Unregister(w.vfsName())
 }
+
+// vfsName is the name the workspace's VFS is registered under.
+func (w *Workspace) vfsName() string { return "crucible-" + w.id }
 
 // cleanPath turns a name a reader wrote into a workspace path: relative,
 // slash-separated, inside the workspace.
@@ -132,10 +170,16 @@ type FileInfo struct {
 // Files lists the workspace's files, databases included, sorted by path.
 func (w *Workspace) Files() []FileInfo {
 	var out []FileInfo
+	w.fmu.Lock()
 	for p, data := range w.files {
 		out = append(out, FileInfo{Path: p, Size: int64(len(data))})
 	}
+	dbs := make([]string, 0, len(w.dbs))
 	for p := range w.dbs {
+		dbs = append(dbs, p)
+	}
+	w.fmu.Unlock()
+	for _, p := range dbs {
 		size := int64(0)
 		if data, err := w.readDatabase(p); err == nil {
 			size = int64(len(data))
@@ -146,6 +190,13 @@ func (w *Workspace) Files() []FileInfo {
 	return out
 }
 
+// isDatabase reports whether p is a database of the workspace.
+func (w *Workspace) isDatabase(p string) bool {
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
+	return w.dbs[p]
+}
+
 // ReadFile returns a file's contents; for a database, the bytes of the
 // SQLite file.
 func (w *Workspace) ReadFile(name string) ([]byte, error) {
@@ -153,10 +204,12 @@ func (w *Workspace) ReadFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w.dbs[p] {
+	if w.isDatabase(p) {
 		return w.readDatabase(p)
 	}
+	w.fmu.Lock()
 	data, ok := w.files[p]
+	w.fmu.Unlock()
 	if !ok {
 		return nil, fmt.Errorf("%s: no such file in the workspace", p)
 	}
@@ -170,6 +223,8 @@ func (w *Workspace) WriteFile(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
 	w.changed[p] = true
 	if bytes.HasPrefix(data, sqliteHeader) || (len(data) == 0 && w.dbs[p]) {
 		delete(w.files, p)
@@ -191,6 +246,8 @@ func (w *Workspace) RemoveFile(name string) error {
 	if err != nil {
 		return err
 	}
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
 	if w.dbs[p] {
 		delete(w.dbs, p)
 		memdb.Delete(w.memName(p))
@@ -234,78 +291,97 @@ func (w *Workspace) OpenDB(driverName, dataSourceName string) (*sql.DB, error) {
 	if driverName != "sqlite3" {
 		return nil, fmt.Errorf("sql: unknown driver %q (the playground has SQLite only: use \"sqlite3\")", driverName)
 	}
-	return w.openDB(dataSourceName, true)
+	return w.openDB(dataSourceName, true, fmt.Sprintf("sql.Open(%q, %q)", driverName, dataSourceName))
 }
 
 // openDB opens a workspace database for a cell, logged through the
-// workspace's driver or not; the workspace closes it on reset.
-func (w *Workspace) openDB(dsn string, logged bool) (*sql.DB, error) {
-	db, err := w.open(dsn, logged)
+// workspace's driver or not; the workspace closes it on reset. what
+// names the handle in messages.
+func (w *Workspace) openDB(dsn string, logged bool, what string) (*sql.DB, error) {
+	h, err := w.open(dsn, logged)
 	if err != nil {
 		return nil, err
 	}
-	w.opened = append(w.opened, db)
-	return db, nil
+	h.what = what
+	return h.db, nil
 }
 
 var memoryDBs atomic.Int64
 
-func (w *Workspace) open(dsn string, logged bool) (*sql.DB, error) {
+// uriPath escapes what a URI's path may not hold as it is.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// open opens a handle on a workspace database through the workspace's
+// VFS, whatever VFS the data source name asked for.
+func (w *Workspace) open(dsn string, logged bool) (*handle, error) {
 	name, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 	params, err := url.ParseQuery(query)
 	if err != nil {
 		return nil, fmt.Errorf("sql: bad data source name %q: %w", dsn, err)
 	}
-	params.Set("vfs", "memdb")
-	var mem string
+	params.Set("vfs", w.vfsName())
+	var file, p string
 	touch := func() {}
 	if name == "" || name == ":memory:" || params.Get("mode") == "memory" {
 		// A private in-memory database, shared by the handle's pool
 		// (plain SQLite would give each pooled connection its own).
-		mem = fmt.Sprintf("%s/:memory:%d", w.id, memoryDBs.Add(1))
+		file = fmt.Sprintf("/%s/:memory:%d", w.id, memoryDBs.Add(1))
 		params.Del("mode")
 	} else {
-		p, err := cleanPath(name)
-		if err != nil {
+		if p, err = cleanPath(name); err != nil {
 			return nil, err
 		}
-		if !w.dbs[p] {
-			if _, isFile := w.files[p]; isFile {
-				return nil, fmt.Errorf("sql: %s is not a SQLite database", p)
-			}
-			w.dbs[p] = true
-			w.changed[p] = true
-			memdb.Create(w.memName(p), nil)
+		if err := w.ensureDatabase(p, true); err != nil {
+			return nil, err
 		}
 		w.current = p
-		mem = w.memName(p)
-		touch = func() { w.changed[p] = true }
+		file = uriPath.Replace(p)
+		touch = func() { w.markChanged(p) }
 	}
-	connector, err := (&sqlite.SQLite{}).OpenConnector("file:/" + mem + "?" + params.Encode())
+	inner, err := (&sqlite.SQLite{}).OpenConnector("file:" + file + "?" + params.Encode())
 	if err != nil {
 		return nil, err
 	}
-	if !logged {
+	h := &handle{path: p}
+	c := &connector{inner: inner, w: w, h: h, touch: touch}
+	if logged {
+		c.log = &w.log
+	} else {
 		// An engine's statements reach the log through Echo, which
 		// cannot tell the database apart: mark its files on each.
 		touch()
 		w.engineFiles = append(w.engineFiles, touch)
-		return sql.OpenDB(connector), nil
 	}
-	return sql.OpenDB(&loggingConnector{Connector: connector, log: &w.log, touch: touch}), nil
+	h.db = sql.OpenDB(c)
+	w.hmu.Lock()
+	w.handles = append(w.handles, h)
+	w.hmu.Unlock()
+	return h, nil
 }
 
-// pool returns the kernel's own handle on a workspace database.
-func (w *Workspace) pool(p string) (*sql.DB, error) {
-	if db, ok := w.pools[p]; ok {
-		return db, nil
+// pool returns the kernel's own handle on a workspace database: one
+// connection, so a transaction a sql cell begins is the one the next
+// sql cell commits.
+func (w *Workspace) pool(p string) (*handle, error) {
+	if h, ok := w.pools[p]; ok {
+		return h, nil
 	}
-	db, err := w.open(p, true)
+	h, err := w.open(p, true)
 	if err != nil {
 		return nil, err
 	}
-	w.pools[p] = db
-	return db, nil
+	h.kernel, h.what = true, "the sql cells"
+	h.db.SetMaxOpenConns(1)
+	w.pools[p] = h
+	return h, nil
+}
+
+// closeHandle closes a handle and forgets it.
+func (w *Workspace) closeHandle(h *handle) {
+	h.db.Close()
+	w.hmu.Lock()
+	w.handles = slices.DeleteFunc(w.handles, func(x *handle) bool { return x == h })
+	w.hmu.Unlock()
 }
 
 // dropStalePools closes the kernel's own handles on the databases a cell
@@ -313,14 +389,27 @@ func (w *Workspace) pool(p string) (*sql.DB, error) {
 // connection does not notice another connection's schema change: it
 // kept reading the old columns, and failed with "bad parameter or other
 // API misuse" after a column was renamed. A fresh handle reads the
-// schema anew.
+// schema anew. A handle with a transaction a sql cell left open stays:
+// closing it would roll the transaction back behind the reader's back.
 func (w *Workspace) dropStalePools() {
-	for p := range w.changed {
-		if db, ok := w.pools[p]; ok {
-			db.Close()
+	for _, p := range w.changedFiles() {
+		if h, ok := w.pools[p]; ok && !h.tx {
+			w.closeHandle(h)
 			delete(w.pools, p)
 		}
 	}
+}
+
+// changedFiles are the files the running cell changed, sorted.
+func (w *Workspace) changedFiles() []string {
+	w.fmu.Lock()
+	defer w.fmu.Unlock()
+	out := make([]string, 0, len(w.changed))
+	for p := range w.changed {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Run runs one cell and returns what it produced.
@@ -336,35 +425,50 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.limit)
 	defer cancel()
+	stop, _ := ctx.Deadline()
+	defer w.beginWork(stop, stop)()
 	// Engines the cell creates belong to this workspace.
 	engine.SetHost(w)
 	defer engine.SetHost(nil)
-	w.log.take()
+	w.log.take(w.opts.MaxSQLLog)
+	w.fmu.Lock()
 	w.changed = map[string]bool{}
+	w.fmu.Unlock()
 	res := &Result{ID: c.ID}
-	switch c.Kind {
-	case "go":
-		w.runGo(ctx, c, res)
-	case "sql":
-		w.runSQL(ctx, c, res)
-	case "shell":
-		w.runShell(ctx, c, res)
-	case "file":
-		w.runFile(c, res)
-	default:
-		res.Error = &Diagnostic{Kind: "compile", Message: fmt.Sprintf("unknown cell kind %q (want go, sql, shell or file)", c.Kind)}
-	}
+	func() {
+		// The kernel's own faults (a driver's panic among them) are the
+		// cell's error, never the module's death.
+		defer func() {
+			if p := recover(); p != nil {
+				res.Error = &Diagnostic{Kind: "panic", Message: fmt.Sprintf("the kernel failed running the cell: %v", p)}
+			}
+		}()
+		switch c.Kind {
+		case "go":
+			w.runGo(ctx, c, res)
+		case "sql":
+			w.runSQL(ctx, c, res)
+		case "shell":
+			w.runShell(ctx, c, res)
+		case "file":
+			w.runFile(c, res)
+		default:
+			res.Error = &Diagnostic{Kind: "compile", Message: fmt.Sprintf("unknown cell kind %q (want go, sql, shell or file)", c.Kind)}
+		}
+	}()
 	if c.Kind != "sql" {
 		w.dropStalePools()
 	}
-	res.SQL = w.log.take()
+	entries, dropped := w.log.take(w.opts.MaxSQLLog)
+	res.SQL = entries
 	if res.SQL == nil {
 		res.SQL = []SQLEntry{}
 	}
-	for p := range w.changed {
-		res.Files = append(res.Files, p)
+	w.bound(res, dropped, len(entries)+dropped)
+	res.Files = w.changedFiles()
+	if len(res.Files) == 0 {
+		res.Files = nil
 	}
-	slices.Sort(res.Files)
 	res.DurationMS = ms(time.Since(start))
 	return res
 }
