@@ -107,6 +107,9 @@ func TestCellsDoNotReachHostFiles(t *testing.T) {
 		{"ATTACH 'file:" + host("z.db") + "' || '?vfs=os' AS z", "ATTACH needs the file name as a string literal"},
 		{"VACUUM INTO 'file:" + host("v.db") + "' || '?vfs=os'", "URI file names are not allowed"},
 		{"ATTACH 'readme.txt' AS r", "readme.txt is a file of the workspace but not a SQLite database"},
+		{"ATTACH '" + host("abs.db") + "' AS a", "names a file outside the workspace"},
+		{"ATTACH '../up.db' AS u", "names a file outside the workspace"},
+		{"VACUUM INTO '" + host("vac.db") + "'", "names a file outside the workspace"},
 	} {
 		res := run(t, w, "sql", tc.src)
 		if res.Error == nil || !strings.Contains(res.Error.Message, tc.want) {

@@ -108,6 +108,9 @@ func (w *Workspace) ensureDatabase(p string, create bool) error {
 	if _, isFile := w.files[p]; isFile {
 		return fmt.Errorf("sql: %s is not a SQLite database", p)
 	}
+	if err := w.conflict(p); err != nil {
+		return fmt.Errorf("sql: %w", err)
+	}
 	if !create {
 		return fmt.Errorf("sql: %s: no such database in the workspace", p)
 	}
@@ -182,11 +185,20 @@ func (w *Workspace) attachable(name string) string {
 	if err != nil {
 		return fmt.Sprintf("%s: %v; %s", quoted, err, must)
 	}
+	if p != strings.TrimPrefix(name, "./") {
+		// An absolute path or one through .. would land in the
+		// workspace under another name than the one written.
+		return fmt.Sprintf("%s names a file outside the workspace; %s", quoted, must)
+	}
 	w.fmu.Lock()
 	_, isFile := w.files[p]
+	err = w.conflict(p)
 	w.fmu.Unlock()
 	if isFile {
 		return fmt.Sprintf("%s: %s is a file of the workspace but not a SQLite database", quoted, p)
+	}
+	if err != nil {
+		return fmt.Sprintf("%s: %v", quoted, err)
 	}
 	return ""
 }

@@ -225,6 +225,9 @@ func (w *Workspace) WriteFile(name string, data []byte) error {
 	}
 	w.fmu.Lock()
 	defer w.fmu.Unlock()
+	if err := w.conflict(p); err != nil {
+		return err
+	}
 	w.changed[p] = true
 	if bytes.HasPrefix(data, sqliteHeader) || (len(data) == 0 && w.dbs[p]) {
 		delete(w.files, p)
@@ -257,6 +260,28 @@ func (w *Workspace) RemoveFile(name string) error {
 		return fmt.Errorf("%s: no such file in the workspace", p)
 	}
 	w.changed[p] = true
+	return nil
+}
+
+// conflict says why p cannot be a file: it is a folder (files are in
+// it), or a folder on its path is a file. The caller holds fmu.
+func (w *Workspace) conflict(p string) error {
+	in := p + "/"
+	for q := range w.files {
+		if strings.HasPrefix(q, in) {
+			return fmt.Errorf("%s is a folder of the workspace (it holds %s)", p, q)
+		}
+	}
+	for q := range w.dbs {
+		if strings.HasPrefix(q, in) {
+			return fmt.Errorf("%s is a folder of the workspace (it holds %s)", p, q)
+		}
+	}
+	for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
+		if _, isFile := w.files[dir]; isFile || w.dbs[dir] {
+			return fmt.Errorf("%s: %s is a file, not a folder", p, dir)
+		}
+	}
 	return nil
 }
 
