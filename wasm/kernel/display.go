@@ -185,6 +185,14 @@ func valueText(v any) string {
 // them are counted without being scanned. What was read is returned
 // with an error that stopped it.
 func readRows(rows *sql.Rows, lim limits) ([]string, *tableText, error) {
+	return readRowsCounting(rows, lim, nil)
+}
+
+// readRowsCounting is readRows, asking count for the number of rows in
+// all once the limits are reached: the rest are not read when it says
+// how many there are (n >= 0) or that nobody knows (uncounted); when it
+// cannot count them (notCounted), they are.
+func readRowsCounting(rows *sql.Rows, lim limits, count func() int) ([]string, *tableText, error) {
 	defer rows.Close()
 	t := &tableText{lim: lim}
 	cols, err := rows.Columns()
@@ -196,8 +204,20 @@ func readRows(rows *sql.Rows, lim limits) ([]string, *tableText, error) {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
+	asked := false
 	for rows.Next() {
 		if t.full {
+			if !asked && count != nil {
+				asked = true
+				switch n := count(); {
+				case n >= 0:
+					t.total = max(n, t.total+1)
+					return cols, t, nil
+				case n == uncounted:
+					t.total = uncounted
+					return cols, t, nil
+				}
+			}
 			t.total++
 			continue
 		}

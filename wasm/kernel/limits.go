@@ -84,10 +84,20 @@ func (t *tableText) add(row []string) {
 	}
 }
 
+// A table's total is uncounted when counting its rows took too long;
+// notCounted is a counter's answer for rows only reading them counts.
+const (
+	uncounted  = -1
+	notCounted = -2
+)
+
 // note says what the table left out, or "" when it holds every row.
 func (t *tableText) note() string {
 	if len(t.rows) == t.total {
 		return ""
+	}
+	if t.total == uncounted {
+		return fmt.Sprintf("showing the first %s rows; counting the rest took too long", commas(len(t.rows)))
 	}
 	why := ""
 	if t.lim.rows < 0 || len(t.rows) < t.lim.rows {

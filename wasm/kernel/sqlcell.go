@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ncruces/go-sqlite3"
 )
@@ -75,7 +76,7 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 			if w.opts.MaxDisplays >= 0 && shown >= w.opts.MaxDisplays {
 				lim.rows = 0 // not shown: counted only
 			}
-			cols, t, err := readRows(rows, lim)
+			cols, t, err := readRowsCounting(rows, lim, func() int { return w.countRows(ctx, conn, st.text) })
 			if cols != nil && (err == nil || len(t.rows) > 0) {
 				res.Display = append(res.Display, Display{Kind: "table", Columns: cols, Rows: t.rows, Text: t.note()})
 				shown++
@@ -99,6 +100,53 @@ func (w *Workspace) runSQL(ctx context.Context, c Cell, res *Result) {
 		}
 	}
 }
+
+// countRows counts a query's rows inside SQLite, as SELECT count(*)
+// FROM (query): handing each row to Go only to count it took three
+// times as long (a 100,000-row select, 1.8 s in the browser). Only a
+// read-only SELECT, WITH or VALUES is counted so (else notCounted), and
+// for countTime at most (else uncounted): the rows shown matter more
+// than their number. The count is not in the cell's SQL log.
+func (w *Workspace) countRows(ctx context.Context, conn *sql.Conn, query string) int {
+	switch strings.ToUpper(firstWord(query)) {
+	case "SELECT", "WITH", "VALUES":
+	default:
+		return notCounted
+	}
+	n := notCounted
+	conn.Raw(func(dc any) error {
+		lc, isOurs := dc.(*loggingConn)
+		if !isOurs {
+			return nil
+		}
+		rc, isSQLite := lc.inner.(interface{ Raw() *sqlite3.Conn })
+		if !isSQLite {
+			return nil
+		}
+		raw := rc.Raw()
+		st, tail, err := raw.Prepare("SELECT count(*) FROM (" + query + "\n)")
+		if err != nil || st == nil {
+			return nil
+		}
+		defer st.Close()
+		if strings.TrimSpace(tail) != "" || !st.ReadOnly() {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(ctx, countTime)
+		defer cancel()
+		defer raw.SetInterrupt(raw.SetInterrupt(w.interruptible(ctx)))
+		if st.Step() {
+			n = int(st.ColumnInt64(0))
+		} else {
+			n = uncounted
+		}
+		return nil
+	})
+	return n
+}
+
+// countTime bounds the counting of the rows a table leaves out.
+const countTime = time.Second
 
 // inTransaction reports whether a connection of the workspace is inside
 // a transaction.
