@@ -330,3 +330,30 @@ func TestManyStatements(t *testing.T) {
 		t.Errorf("error %v", res.Error)
 	}
 }
+
+// Between cells (a goroutine a cell left running), a lock is waited for
+// about CellTimeout; in a schema or graph request, not at all; in a
+// cell, until its limit.
+func TestBusyWaits(t *testing.T) {
+	w := New(Options{CellTimeout: 200 * time.Millisecond})
+	defer w.Close()
+	waited := func() time.Duration {
+		start := time.Now()
+		for n := 0; w.busy(context.Background(), n); n++ {
+		}
+		return time.Since(start)
+	}
+	if d := waited(); d < 150*time.Millisecond || d > 2*time.Second {
+		t.Errorf("between cells: waited %v", d)
+	}
+	end := w.beginWork(time.Now().Add(time.Second), time.Time{})
+	if d := waited(); d > 50*time.Millisecond {
+		t.Errorf("in a request: waited %v", d)
+	}
+	end()
+	end = w.beginWork(time.Now().Add(time.Second), time.Now().Add(100*time.Millisecond))
+	if d := waited(); d < 90*time.Millisecond || d > 2*time.Second {
+		t.Errorf("in a cell: waited %v", d)
+	}
+	end()
+}

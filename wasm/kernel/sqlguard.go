@@ -312,10 +312,15 @@ func (d *workDeadline) left() time.Duration {
 }
 
 // beginWork opens a stretch of work: statements are interrupted at stop,
-// and a locked database is waited for until wait (not at all when wait
-// is zero). The returned func ends it.
+// and a locked database is waited for until wait, not at all when wait
+// is zero. The returned func ends it. Between stretches (goroutines a
+// cell left running) nothing is interrupted, and a lock is waited for
+// about CellTimeout.
 func (w *Workspace) beginWork(stop, wait time.Time) func() {
 	w.stop.set(stop)
+	if wait.IsZero() {
+		wait = time.Unix(0, 1) // long past
+	}
 	w.wait.set(wait)
 	return func() {
 		w.stop.set(time.Time{})
@@ -324,14 +329,22 @@ func (w *Workspace) beginWork(stop, wait time.Time) func() {
 }
 
 // busy is every workspace connection's busy handler: a locked database
-// is tried again, a little later each time, until the wait deadline.
-// SQLite's busy timeout (the driver sets a minute) outlived the cell.
+// is tried again, a little later each time (1, 2, 4, 8, then 16 ms),
+// until the wait deadline. SQLite's busy timeout (the driver sets a
+// minute) outlived the cell.
 func (w *Workspace) busy(_ context.Context, count int) bool {
+	pause := time.Millisecond << min(count, 4)
 	left := w.wait.left()
+	if w.wait.at.Load() == 0 {
+		left = pause
+		if count >= 4+int(w.opts.CellTimeout/pause) {
+			left = 0
+		}
+	}
 	if left <= 0 {
 		return false
 	}
-	time.Sleep(min(time.Millisecond<<min(count, 4), left))
+	time.Sleep(min(pause, left))
 	return true
 }
 
