@@ -121,7 +121,7 @@ func (w *Workspace) bound(res *Result, logDropped, logTotal int) {
 	var out []Display
 	if o.MaxOutput >= 0 && len(res.Stdout) > o.MaxOutput {
 		cut := runeStart(res.Stdout, o.MaxOutput)
-		out = append(out, notice(fmt.Sprintf("output truncated: %s more bytes", commas(len(res.Stdout)-cut))))
+		out = append(out, truncatedNotice(len(res.Stdout)-cut))
 		res.Stdout = res.Stdout[:cut]
 	}
 	shown, hidden := 0, 0
@@ -150,7 +150,7 @@ func (w *Workspace) bound(res *Result, logDropped, logTotal int) {
 		default:
 			if o.MaxOutput >= 0 && len(d.Text) > o.MaxOutput {
 				cut := runeStart(d.Text, o.MaxOutput)
-				note = fmt.Sprintf("output truncated: %s more bytes", commas(len(d.Text)-cut))
+				note = truncatedNotice(len(d.Text) - cut).Text
 				d.Text = d.Text[:cut]
 			}
 		}
@@ -174,6 +174,12 @@ func (w *Workspace) bound(res *Result, logDropped, logTotal int) {
 }
 
 func notice(text string) Display { return Display{Kind: "notice", Text: text} }
+
+// truncatedNotice says that n bytes of output were left out; a writer
+// that stops keeping a cell's stdout at MaxOutput says it with this.
+func truncatedNotice(n int) Display {
+	return notice(fmt.Sprintf("output truncated: %s more bytes", commas(n)))
+}
 
 // commas writes n with thousands separators: 100,000.
 func commas(n int) string {
