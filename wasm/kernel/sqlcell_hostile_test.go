@@ -357,3 +357,26 @@ func TestBusyWaits(t *testing.T) {
 	}
 	end()
 }
+
+// A write a go cell makes while a sql cell's transaction holds the
+// database fails at the cell's limit, naming that transaction.
+func TestLockedBySQLCellTransaction(t *testing.T) {
+	w := New(Options{CellTimeout: 200 * time.Millisecond})
+	defer w.Close()
+	cellOK(t, w, "sql", "CREATE TABLE t (a); BEGIN; INSERT INTO t VALUES (1)")
+	res := cellOK(t, w, "go", `import (
+	"database/sql"
+	"fmt"
+)
+
+db, _ := sql.Open("sqlite3", "main.sqlite")
+_, err := db.Exec("INSERT INTO t VALUES (2)")
+fmt.Println(err)`)
+	if want := "sqlite3: database is locked by the transaction a sql cell left open (COMMIT or ROLLBACK it in a sql cell)\n"; res.Stdout != want {
+		t.Errorf("stdout %q, want %q", res.Stdout, want)
+	}
+	res = w.Run(context.Background(), Cell{Kind: "sql", Source: "COMMIT; SELECT count(*) FROM t", Attrs: map[string]string{"db": "main.sqlite"}})
+	if res.Error != nil || res.Display[0].Rows[0][0] != "1" {
+		t.Errorf("after COMMIT: %v %s", res.Error, res.Output())
+	}
+}
