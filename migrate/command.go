@@ -15,6 +15,9 @@ import (
 // ErrUsage is a command line that does not say what to do.
 var ErrUsage = errors.New("usage")
 
+// verbs are the commands Command runs.
+var verbs = []string{"current", "heads", "branches", "history", "show", "upgrade", "downgrade", "stamp"}
+
 const usage = `usage: migrate COMMAND [ARGS]
   current [-v]              the revisions the database is at
   heads                     the newest revisions
@@ -53,7 +56,7 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 // Command runs one command line, writing what it prints to out.
 func (m *Migrator) Command(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: %s", ErrUsage, usage)
+		return fmt.Errorf("%w: %s", ErrUsage, strings.TrimPrefix(usage, "usage: "))
 	}
 	fs := flag.NewFlagSet("migrate "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -60,7 +60,8 @@ func Main(env Env, args []string, out io.Writer) error {
 	}
 	args = fs.Args()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" {
-		return fmt.Errorf("%w: %s%s", ErrUsage, mainUsage, strings.TrimPrefix(usage, "usage: migrate COMMAND [ARGS]\n"))
+		// ErrUsage reads "usage" already.
+		return fmt.Errorf("%w: %s%s", ErrUsage, strings.TrimPrefix(mainUsage, "usage: "), strings.TrimPrefix(usage, "usage: migrate COMMAND [ARGS]\n"))
 	}
 	if args[0] == "init" {
 		return initProject(env, *configFile, args[1:], out)
@@ -76,6 +77,11 @@ func Main(env Env, args []string, out io.Writer) error {
 		return c.merge(args[1:])
 	case "check":
 		return c.check()
+	}
+	if !slices.Contains(verbs, args[0]) {
+		// Before the migrator opens the database: a mistyped command
+		// must not create it.
+		return fmt.Errorf("%w: migrate has no command %q\n%s", ErrUsage, args[0], usage)
 	}
 	m, err := c.migrator(slices.Contains(args, "--sql") || slices.Contains(args, "-sql") || !needsDatabase(args[0]))
 	if err != nil {

@@ -151,6 +151,20 @@ func TestMainErrors(t *testing.T) {
 			t.Errorf("migrate %s: %v, want an error saying %q", tc.line, err, tc.want)
 		}
 	}
+	// A mistyped command opens no database, so it creates none; usage
+	// is said once.
+	if err := s.run("upgrdae head"); err == nil || !strings.Contains(err.Error(), `no command "upgrdae"`) {
+		t.Errorf("a mistyped command: %v", err)
+	}
+	if _, err := os.Stat("migrate.sqlite"); err == nil { // the default url's, relative to the test's folder
+		os.Remove("migrate.sqlite")
+		t.Error("a mistyped command created migrate.sqlite")
+	}
+	for _, line := range []string{"", "help", "--nosuch"} {
+		if err := s.run(line); err == nil || strings.Contains(err.Error(), "usage: usage:") || !strings.Contains(err.Error(), "usage: migrate") {
+			t.Errorf("migrate %s: %v", line, err)
+		}
+	}
 	// A script that does not compile is named with its line and column.
 	s.write("migrations/versions/bbb222_two.go", "package versions\n\nvar Revision = migrate.Revision{ID: \"bbb222\"}\n")
 	err := s.run("heads")
