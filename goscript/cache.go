@@ -12,6 +12,11 @@ import (
 // them again. (Alembic, too, imports each revision script once per
 // process.) A script edited since is loaded anew; failures are not kept.
 type Cache struct {
+	// Guard, when set, limits the code the cache loads (LoadGuarded);
+	// what it loaded without one is not handed out with one, nor the
+	// other way round.
+	Guard Guard
+
 	mu      sync.Mutex
 	entries map[string]map[string]any
 }
@@ -23,13 +28,16 @@ const cacheSize = 1024
 func (c *Cache) Load(file string, src []byte, names ...string) (map[string]any, error) {
 	sum := sha256.Sum256(src)
 	key := file + "\x00" + string(sum[:]) + "\x00" + strings.Join(names, ",")
+	if c.Guard != nil {
+		key += "\x00guarded"
+	}
 	c.mu.Lock()
 	got, ok := c.entries[key]
 	c.mu.Unlock()
 	if ok {
 		return maps.Clone(got), nil
 	}
-	got, err := Load(file, src, names...)
+	got, err := load(c.Guard, file, src, names)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,18 @@ func (e loadError) Unwrap() []error { return []error{e.err, ErrLoad} }
 // func value compiled code can call). Names it lacks are absent from
 // the map. Errors wrap ErrLoad and begin with file:line:col.
 func Load(file string, src []byte, names ...string) (values map[string]any, err error) {
+	return load(nil, file, src, names)
+}
+
+// LoadGuarded is Load with the file's code instrumented for g (see
+// [Instrument]): its loops and calls, when the functions it hands over
+// run, too, are limited by g, and a goroutine it starts cannot end the
+// process. Positions in errors stay the file's.
+func LoadGuarded(g Guard, file string, src []byte, names ...string) (map[string]any, error) {
+	return load(g, file, src, names)
+}
+
+func load(g Guard, file string, src []byte, names []string) (values map[string]any, err error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, file, src, parser.AllErrors)
 	if err != nil {
@@ -59,6 +71,18 @@ func Load(file string, src []byte, names ...string) (values map[string]any, err 
 	// The interpreter reads the file from a one-file filesystem, so its
 	// messages carry the file's own name.
 	name := path.Clean(strings.TrimPrefix(file, "/"))
+	// Only the packages the file imports: handing the interpreter every
+	// table costs most of a load.
+	exports := importedSymbols(f)
+	if g != nil {
+		// A line directive's relative name is the directory's of the
+		// file it stands in.
+		base := path.Base(name)
+		edits := append([]Edit{ImportHook(fset, f, base)}, Instrument(fset, f, string(src), base, nil)...)
+		src = []byte(Apply(string(src), edits))
+		exports[Hook+"/"+Hook] = Hooks(g)
+		GuardSymbols(g, exports)
+	}
 	// The interpreter writes a panic's frames to stderr, and returns
 	// only its value.
 	var stderr bytes.Buffer
@@ -67,9 +91,7 @@ func Load(file string, src []byte, names ...string) (values map[string]any, err 
 		Stdout:               io.Discard,
 		Stderr:               &stderr,
 	})
-	// Only the packages the file imports: handing the interpreter every
-	// table costs most of a load.
-	if err := in.Use(importedSymbols(f)); err != nil {
+	if err := in.Use(exports); err != nil {
 		return nil, fmt.Errorf("goscript: %w", err)
 	}
 	defer func() {

@@ -2,6 +2,7 @@ package goscript_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -60,12 +61,20 @@ func TestLoadErrorsNameFileLineAndColumn(t *testing.T) {
 func FuzzLoad(f *testing.F) {
 	f.Add(script)
 	f.Add("package versions\nvar X = 1/0\n")
+	f.Add(guarded)
 	f.Fuzz(func(t *testing.T, src string) {
 		// Any source gives values or an error naming the file, never a
-		// panic out of Load.
+		// panic out of Load; instrumented for a guard, too.
 		_, err := goscript.Load("f.go", []byte(src), "Revision")
 		if err != nil && (!errors.Is(err, goscript.ErrLoad) || !strings.HasPrefix(err.Error(), "f.go:")) {
 			t.Errorf("error %q names no position", err)
+		}
+		_, gerr := goscript.LoadGuarded(newFakeGuard(100_000), "f.go", []byte(src), "Revision")
+		if gerr != nil && (!errors.Is(gerr, goscript.ErrLoad) || !strings.HasPrefix(gerr.Error(), "f.go:")) {
+			t.Errorf("instrumented, error %q names no position", gerr)
+		}
+		if (err == nil) != (gerr == nil) && !strings.Contains(fmt.Sprint(gerr), "ran too long") {
+			t.Errorf("loaded %v, instrumented %v", err, gerr)
 		}
 	})
 }

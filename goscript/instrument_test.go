@@ -1,0 +1,147 @@
+package goscript_test
+
+import (
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"crucible/goscript"
+)
+
+// fakeGuard counts ticks, panicking past a limit, and records what its
+// goroutines panicked with and how long the code slept.
+type fakeGuard struct {
+	ticks, limit atomic.Int64
+	spawns       atomic.Int64
+	ended        chan any
+	slept        atomic.Int64
+}
+
+func newFakeGuard(limit int64) *fakeGuard {
+	g := &fakeGuard{ended: make(chan any, 10)}
+	g.limit.Store(limit)
+	return g
+}
+
+func (g *fakeGuard) Tick() {
+	if g.ticks.Add(1) > g.limit.Load() {
+		panic("ran too long")
+	}
+}
+
+func (g *fakeGuard) Spawn() int { return int(g.spawns.Add(1)) }
+
+func (g *fakeGuard) Go(spawn int, f func()) {
+	defer func() { g.ended <- recover() }()
+	f()
+}
+
+func (g *fakeGuard) Sleep(d time.Duration) { g.slept.Add(int64(d)) }
+
+const guarded = `package versions
+
+import "time"
+
+func Spin() {
+	for {
+	}
+}
+
+func Recurse(n int) int { return Recurse(n+1) + 1 }
+
+func Nap() { time.Sleep(time.Hour) }
+
+func Start(done, closed chan int, n int) {
+	for i := 0; i < n; i++ {
+		go send(done, i*10, 1)
+	}
+	go func() {
+		var m map[string]int
+		m["x"] = 1
+	}()
+	go close(closed)
+}
+
+func send(done chan int, i int, d time.Duration) {
+	if d != 1 {
+		panic("untyped constant lost")
+	}
+	done <- i
+}
+`
+
+func TestLoadGuardedStopsLoopsAndRecursion(t *testing.T) {
+	g := newFakeGuard(1 << 62)
+	v, err := goscript.LoadGuarded(g, "v/g.go", []byte(guarded), "Spin", "Recurse", "Nap", "Start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Spin", "Recurse"} {
+		g.ticks.Store(0)
+		g.limit.Store(1000)
+		func() {
+			defer func() {
+				if p := recover(); p != "ran too long" {
+					t.Errorf("%s: recovered %v, want the guard's panic", name, p)
+				}
+			}()
+			switch f := v[name].(type) {
+			case func():
+				f()
+			case func(int) int:
+				f(0)
+			}
+		}()
+	}
+	g.limit.Store(1 << 62)
+	v["Nap"].(func())()
+	if got := time.Duration(g.slept.Load()); got != time.Hour {
+		t.Errorf("time.Sleep slept %v through the guard, want an hour", got)
+	}
+}
+
+func TestLoadGuardedRunsGoroutinesThroughTheGuard(t *testing.T) {
+	g := newFakeGuard(1 << 62)
+	v, err := goscript.LoadGuarded(g, "v/g.go", []byte(guarded), "Start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, closed := make(chan int, 3), make(chan int)
+	v["Start"].(func(chan int, chan int, int))(done, closed, 3)
+	var panics []string
+	for range 5 {
+		if p := <-g.ended; p != nil {
+			panics = append(panics, fmt.Sprint(p))
+		}
+	}
+	<-closed
+	if len(panics) != 1 || !strings.Contains(panics[0], "nil map") {
+		t.Errorf("goroutine panics %q, want the nil map's", panics)
+	}
+	if n := g.spawns.Load(); n != 5 {
+		t.Errorf("%d goroutines spawned through the guard, want 5", n)
+	}
+	// Each send's argument was evaluated where the go statement stands.
+	sum := <-done + <-done + <-done
+	if sum != 30 {
+		t.Errorf("the goroutines sent %d in all, want 0+10+20", sum)
+	}
+}
+
+// The instrumented file's errors are placed as the file's own.
+func TestLoadGuardedKeepsPositions(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"panic", "package versions\n\nvar X = f()\n\nfunc f() int { panic(\"boom\") }\n", "v/bad.go:5:16: panic: boom"},
+		{"type", "package versions\n\nfunc f() {\n\tgo g(1)\n\tvar s string = 1\n\t_ = s\n}\n\nfunc g(int) {}\n", "v/bad.go:5:17: cannot convert 1"},
+		{"after a go statement", "package versions\n\nfunc f() {\n\tgo func() {}(); var s string = 1\n\t_ = s\n}\n", "v/bad.go:4:33: cannot convert 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := goscript.LoadGuarded(newFakeGuard(1<<62), "v/bad.go", []byte(tc.src), "X")
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error %q, want %q", err, tc.want)
+			}
+		})
+	}
+}
