@@ -11,13 +11,16 @@ import (
 // Request is one call across the module boundary.
 type Request struct {
 	// Op is "run", "reset", "warmup", "files", "read", "write",
-	// "remove", "export", "import", "schema" or "graph" (Path names
-	// the migrate configuration, migrate.ini when empty).
-	Op   string `json:"op"`
-	Cell *Cell  `json:"cell,omitempty"`
-	// TimeoutMS limits a run, when shorter than the workspace's own
-	// limit: the page sets it a little under the limit at which it
-	// terminates the whole module.
+	// "remove", "export", "import", "schema", "graph" (Path names
+	// the migrate configuration, migrate.ini when empty), "declares"
+	// (the names Cells declare), "rewind" (to the state after Cell's
+	// kept run) or "snapshots" (the kept states).
+	Op    string `json:"op"`
+	Cell  *Cell  `json:"cell,omitempty"`
+	Cells []Cell `json:"cells,omitempty"`
+	// TimeoutMS is a run's limit, in place of the workspace's own: the
+	// page sets it a little under the limit at which it terminates the
+	// whole module.
 	TimeoutMS int    `json:"timeoutMs,omitempty"`
 	Path      string `json:"path,omitempty"`
 	Data      []byte `json:"data,omitempty"`
@@ -40,6 +43,13 @@ type Reply struct {
 	Current string          `json:"current,omitempty"`
 	Schema  *Schema         `json:"schema,omitempty"`
 	Graph   *MigrationGraph `json:"graph,omitempty"`
+	// Declares are the top-level names each cell declares, by id.
+	Declares map[string][]string `json:"declares,omitempty"`
+	// Rewound says where a rewind left the workspace, and Snapshots
+	// and Budget (bytes) what states are kept.
+	Rewound   *Rewound   `json:"rewound,omitempty"`
+	Snapshots []Snapshot `json:"snapshots,omitempty"`
+	Budget    int        `json:"budget,omitempty"`
 }
 
 // Handle decodes a JSON request, carries it out and encodes the reply.
@@ -77,7 +87,22 @@ func (w *Workspace) Do(ctx context.Context, r Request) (rep Reply) {
 			ctx, cancel = context.WithTimeout(ctx, time.Duration(r.TimeoutMS)*time.Millisecond)
 			defer cancel()
 		}
-		return Reply{Result: w.Run(ctx, *r.Cell)}
+		res := w.Run(ctx, *r.Cell)
+		w.record(*r.Cell, res)
+		return Reply{Result: res}
+	case "declares":
+		return Reply{Declares: Declares(r.Cells)}
+	case "rewind":
+		if r.Cell == nil {
+			return Reply{Error: "rewind: no cell"}
+		}
+		rw, err := w.Rewind(ctx, r.Cell.ID)
+		if err != nil {
+			return fail(err)
+		}
+		return Reply{Rewound: rw, Snapshots: w.Snapshots(), Budget: w.opts.SnapshotBudget}
+	case "snapshots":
+		return Reply{Snapshots: w.Snapshots(), Budget: w.opts.SnapshotBudget}
 	case "reset":
 		w.Reset()
 		return Reply{}

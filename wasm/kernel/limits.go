@@ -39,6 +39,7 @@ func (o *Options) setDefaults() {
 	def(&o.MaxDisplays, DefaultMaxDisplays)
 	def(&o.MaxSQLLog, DefaultMaxSQLLog)
 	def(&o.MaxStatement, DefaultMaxStatement)
+	def(&o.SnapshotBudget, DefaultSnapshotBudget)
 }
 
 // limits bound the rows and the text of one table as it is read.

@@ -13,6 +13,9 @@ type Cell struct {
 	Kind   string            `json:"kind"`
 	Source string            `json:"source"`
 	Attrs  map[string]string `json:"attrs,omitempty"`
+	// Step is the cell's place in its lesson, from 1; 0 for a cell of
+	// no lesson (a scratch cell, an embedded one).
+	Step int `json:"step,omitempty"`
 }
 
 // Result is everything a cell run produced.
@@ -28,6 +31,12 @@ type Result struct {
 	Error      *Diagnostic `json:"error,omitempty"`
 	Files      []string    `json:"files,omitempty"`
 	DurationMS float64     `json:"durationMs"`
+	// Counter is the run's number since the last reset, as a
+	// notebook's In [n].
+	Counter int `json:"counter,omitempty"`
+	// Snapshot is set when the state the run left is kept, to rewind
+	// to (notebook.go).
+	Snapshot bool `json:"snapshot,omitempty"`
 }
 
 // Display is one shown value: text, a table, or a notice from the kernel.

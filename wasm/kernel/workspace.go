@@ -48,6 +48,9 @@ type Options struct {
 	// connection takes (SQLite's SQLITE_LIMIT_SQL_LENGTH;
 	// DefaultMaxStatement, 1,000,000); negative leaves SQLite's own.
 	MaxStatement int
+	// SnapshotBudget is the memory the states kept for rewinding may
+	// take (DefaultSnapshotBudget, 32 MB): past it the oldest go first.
+	SnapshotBudget int
 }
 
 // Workspace is one reader's session: files, databases and the Go
@@ -86,7 +89,10 @@ type Workspace struct {
 	// their source: each migrate command, and the graph drawn after it,
 	// loads the whole folder.
 	scripts *goscript.Cache
-	mu      sync.Mutex
+	// nb records the runs and the states kept since the last reset
+	// (notebook.go).
+	nb notebook
+	mu sync.Mutex
 }
 
 // DefaultDatabase is the file a sql cell uses before any database has
@@ -115,6 +121,7 @@ func (w *Workspace) clear() {
 	w.current = ""
 	w.gorun = nil
 	w.engineFiles = nil
+	w.nb.reset()
 }
 
 // Reset drops every file, database and Go declaration: the workspace is
@@ -442,11 +449,11 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	start := time.Now()
-	// One limit for every kind of cell: the workspace's, or the
-	// caller's deadline when that comes first.
+	// One limit for every kind of cell: the caller's deadline (the
+	// page's stated limit), or the workspace's when it gives none.
 	w.limit = w.opts.CellTimeout
 	if d, ok := ctx.Deadline(); ok {
-		w.limit = min(w.limit, time.Until(d)).Round(time.Millisecond)
+		w.limit = time.Until(d).Round(time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(ctx, w.limit)
 	defer cancel()
