@@ -9,12 +9,10 @@ import (
 	"path"
 	"reflect"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -37,8 +35,8 @@ type goRunner struct {
 	// type otherwise).
 	decls []segment
 
-	deadline time.Time
-	ticks    int
+	// ctx is the running cell's: cancelling it stops the interpreter.
+	ctx      context.Context
 	shown    []any
 	hasShown bool
 }
@@ -64,13 +62,6 @@ func (c *cellWriter) take() string {
 	return s
 }
 
-// errCellStopped is what the instrumented code panics with when the cell
-// is past its deadline.
-var errCellStopped = errors.New("cell stopped")
-
-// errStackOverflow is what they panic with when calls nest too deep.
-var errStackOverflow = errors.New("stack overflow: calls nested too deep (runaway recursion?)")
-
 func (w *Workspace) newGoRunner() *goRunner {
 	r := &goRunner{
 		ws:       w,
@@ -84,10 +75,9 @@ func (w *Workspace) newGoRunner() *goRunner {
 	if err := r.in.Use(w.exports()); err != nil {
 		panic(err)
 	}
-	if err := r.in.Use(interp.Exports{hook + "/" + hook: {
-		"Tick":    reflect.ValueOf(r.tick),
-		"Display": reflect.ValueOf(r.display),
-	}}); err != nil {
+	hooks := goscript.Hooks(&w.cells)
+	hooks["Display"] = reflect.ValueOf(r.display)
+	if err := r.in.Use(interp.Exports{hook + "/" + hook: hooks}); err != nil {
 		panic(err)
 	}
 	if _, err := r.in.Eval(`import ` + hook + ` "` + hook + `"; var ` + posVar + ` int`); err != nil {
@@ -97,7 +87,9 @@ func (w *Workspace) newGoRunner() *goRunner {
 }
 
 // exports are the symbol tables with the workspace's own sql.Open, so that
-// a cell's databases are workspace files and their statements are logged.
+// a cell's databases are workspace files and their statements are logged,
+// and with the time and context functions that wait, make timers or start
+// goroutines under the workspace's guard.
 func (w *Workspace) exports() interp.Exports {
 	out := interp.Exports{}
 	for k, v := range symbols.Symbols {
@@ -106,29 +98,9 @@ func (w *Workspace) exports() interp.Exports {
 	sqlSyms := maps.Clone(out["database/sql/sql"])
 	sqlSyms["Open"] = reflect.ValueOf(w.OpenDB)
 	out["database/sql/sql"] = sqlSyms
+	goscript.GuardSymbols(&w.cells, out)
+	w.cells.trackTimers(out)
 	return out
-}
-
-// tick is called at every loop iteration and function entry of a cell.
-func (r *goRunner) tick() {
-	if time.Now().After(r.deadline) {
-		panic(errCellStopped)
-	}
-	// Now and then, measure the stack: yaegi unwinds a panic in time
-	// quadratic in the depth, so runaway recursion must end early.
-	if r.ticks++; r.ticks%64 == 0 && stackDeeperThan(maxGoFrames) {
-		panic(errStackOverflow)
-	}
-}
-
-// maxGoFrames bounds the Go stack under interpreted code: an interpreted
-// call takes about two Go frames, so this allows some 3,000 nested calls,
-// which a panic unwinds in under a second (10,000 take five).
-const maxGoFrames = 6_000
-
-func stackDeeperThan(n int) bool {
-	pcs := make([]uintptr, n+1)
-	return runtime.Callers(0, pcs) > n
 }
 
 func (r *goRunner) display(vals ...any) {
@@ -137,8 +109,19 @@ func (r *goRunner) display(vals ...any) {
 
 func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 	if w.gorun == nil {
+		w.cells.timers.Store(0) // a fresh interpreter has made none
 		w.gorun = w.newGoRunner()
 	}
+	// What goroutines of earlier cells did since is told first.
+	res.Display = append(res.Display, w.cells.takePending()...)
+	run := w.cells.active()
+	if run == nil {
+		run = w.cells.begin(ctx)
+	}
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	w.cells.stopWith(run, ctx, stop)
+	defer w.cells.watch(run, goid())()
 	defer func() {
 		res.Stdout += w.gorun.stdout.take()
 		w.gorun.stderr.take()
@@ -146,14 +129,20 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 	segs, diag := splitCell(c.Source)
 	if diag != nil {
 		res.Error = diag
+		w.cells.finish(run)
 		return
 	}
-	w.gorun.deadline, _ = ctx.Deadline()
+	w.gorun.ctx = ctx
 	for _, seg := range segs {
 		if diag := w.gorun.run(seg, res); diag != nil {
 			res.Error = diag
-			return
+			break
 		}
+	}
+	// A goroutine that panicked, or blocked with every other one, after
+	// the cell's last statement had started fails the cell all the same.
+	if err := w.cells.finish(run); err != nil && res.Error == nil {
+		res.Error = w.gorun.stopped(err)
 	}
 }
 
@@ -175,11 +164,17 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 	}
 	r.shown, r.hasShown = nil, false
 	_, err := r.eval(seg.src)
-	if err != nil && seg.plain != "" && !isPanic(err) {
+	if err != nil && seg.plain != "" && !isPanic(err) && !r.stopping() {
 		// The final expression has no value (a call of a func without
 		// results): run it plain.
 		_, err = r.eval(seg.plain)
 		r.hasShown = false
+	}
+	if r.stopping() {
+		// The cell was stopped (its time is up, a goroutine panicked,
+		// every goroutine is blocked): what ran until then stays.
+		r.declared(seg)
+		return r.stopped(context.Cause(r.ctx))
 	}
 	if err != nil && !isPanic(err) {
 		d := r.diagnose(err)
@@ -193,14 +188,15 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 	}
 	// A statement that panicked has still declared its names, as in a
 	// notebook: what ran before the panic stays.
-	for _, n := range seg.names {
-		r.globals[n] = true
-	}
-	for _, t := range seg.types {
-		r.types[t] = true
-	}
+	r.declared(seg)
 	if err != nil {
-		return r.diagnose(err)
+		d := r.diagnose(err)
+		if d.Message == indexOutOfRange {
+			if msg, ok := r.indexDetail(seg, d.Pos); ok {
+				d.Message = msg
+			}
+		}
+		return d
 	}
 	if seg.decl {
 		r.decls = append(r.decls, seg)
@@ -233,19 +229,62 @@ func shownValue(vals []any) (Display, bool) {
 	return Display{}, false
 }
 
+// stopping tells whether the running cell was stopped.
+func (r *goRunner) stopping() bool { return r.ctx != nil && r.ctx.Err() != nil }
+
+// declared notes the names seg declares.
+func (r *goRunner) declared(seg segment) {
+	for _, n := range seg.names {
+		r.globals[n] = true
+	}
+	for _, t := range seg.types {
+		r.types[t] = true
+	}
+}
+
+// stopped is the diagnostic of a cell stopped with cause, at the
+// statement that started last.
+func (r *goRunner) stopped(cause error) *Diagnostic {
+	d := &Diagnostic{Kind: "runtime", Message: cause.Error(), Pos: r.lastPos()}
+	var gp *goPanic
+	switch {
+	case errors.Is(cause, errCellStopped), errors.Is(cause, context.DeadlineExceeded):
+		d.Kind, d.Message = "timeout", r.overTime()
+	case errors.Is(cause, context.Canceled):
+		d.Kind, d.Message = "timeout", "stopped: the cell was cancelled"
+	case errors.As(cause, &gp):
+		d.Kind = "panic"
+	}
+	return d
+}
+
+func (r *goRunner) overTime() string {
+	return fmt.Sprintf("stopped: the cell ran longer than its limit of %v", r.ws.limit)
+}
+
 func onlyImports(seg segment) bool {
 	return len(seg.names) == 0 && len(seg.imports) > 0
 }
 
-// eval runs source in the interpreter; yaegi can panic while compiling,
-// so that is recovered here too.
+// eval runs source in the interpreter, until the cell's context is done;
+// yaegi can panic while compiling, so that is recovered here too.
 func (r *goRunner) eval(src string) (v reflect.Value, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%v", p)
 		}
 	}()
-	return r.in.Eval(src)
+	prog, err := r.in.Compile(src)
+	if err != nil || r.ctx == nil {
+		if err == nil {
+			v, err = r.in.Execute(prog)
+		}
+		return v, err
+	}
+	// The code runs in a goroutine of the interpreter's; when ctx is
+	// done, the interpreter stops it (it returns from wherever it is,
+	// a blocked channel operation included) and this returns at once.
+	return r.in.ExecuteWithContext(r.ctx, prog)
 }
 
 func isPanic(err error) bool {
@@ -313,7 +352,7 @@ func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
 	for name, p := range r.imported {
 		fresh.importAll([]importSpec{{name: name, path: p}})
 	}
-	fresh.deadline = r.deadline
+	fresh.ctx = r.ctx
 	for _, d := range r.decls {
 		if slices.ContainsFunc(d.names, func(n string) bool { return slices.Contains(seg.names, n) }) {
 			continue
@@ -358,7 +397,7 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 		d := &Diagnostic{Kind: "panic", Message: fmt.Sprintf("panic: %v", p.Value)}
 		if e, ok := p.Value.(error); ok && errors.Is(e, errCellStopped) {
 			d.Kind = "timeout"
-			d.Message = fmt.Sprintf("stopped: the cell ran longer than its limit of %v", r.ws.limit)
+			d.Message = r.overTime()
 		} else if ok && errors.Is(e, errStackOverflow) {
 			d.Kind = "runtime"
 			d.Message = e.Error()
@@ -401,6 +440,10 @@ func plainer(msg string) string {
 	return msg
 }
 
+// indexOutOfRange is what an index out of range says when its index and
+// length are not known (see indexDetail).
+const indexOutOfRange = "runtime error: index out of range"
+
 // runtimeError recognises the panics Go's runtime raises, including those
 // the interpreter raises through reflect for the same faults.
 func runtimeError(msg string) (string, bool) {
@@ -410,7 +453,7 @@ func runtimeError(msg string) (string, bool) {
 	case strings.HasPrefix(msg, "reflect: slice index out of range"),
 		strings.HasPrefix(msg, "reflect: array index out of range"),
 		strings.HasPrefix(msg, "reflect: string index out of range"):
-		return "runtime error: index out of range", true
+		return indexOutOfRange, true
 	case strings.HasPrefix(msg, "reflect: call of reflect.Value.") && strings.Contains(msg, "zero Value"):
 		return "runtime error: invalid memory address or nil pointer dereference", true
 	}

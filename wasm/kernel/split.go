@@ -6,7 +6,6 @@ import (
 	"go/scanner"
 	"go/token"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -78,8 +77,8 @@ func packPos(line, col int) int { return line<<16 | col }
 func unpackPos(p int) Position { return Position{Line: p >> 16, Col: p & 0xffff} }
 
 // hook is the name under which the kernel's runtime helpers are imported
-// into every interpreter.
-const hook = "__cell"
+// into every interpreter: the guard's (goscript.Hooks) and Display.
+const hook = goscript.Hook
 
 // splitCell cuts a cell's source into segments and instruments them. A
 // syntax error comes back as a *Diagnostic at its place in the cell.
@@ -239,23 +238,12 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 	}
 	seg.unresolved = unresolved(fset, f)
 
-	// edits are insertions at byte offsets of wrapped.
-	type edit struct {
-		off  int
-		text string
-		drop int // bytes to replace
-	}
+	// edits are insertions at byte offsets of wrapped, or replacements.
+	type edit = goscript.Edit
 	var edits []edit
 	restore := func(p token.Pos) string {
 		pos := fset.Position(p)
 		return "/*line " + cellFile + ":" + strconv.Itoa(pos.Line) + ":" + strconv.Itoa(pos.Column) + "*/"
-	}
-	tick := func(body *ast.BlockStmt) {
-		if body == nil {
-			return
-		}
-		after := body.Lbrace + 1
-		edits = append(edits, edit{off: fset.Position(after).Offset, text: hook + ".Tick();" + restore(after)})
 	}
 
 	// mark records where each statement starts, in a variable the runner
@@ -268,11 +256,12 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 				continue // clauses are marked inside, see below
 			}
 			p := fset.Position(st.Pos())
-			edits = append(edits, edit{off: p.Offset, text: posVar + " = " + strconv.Itoa(packPos(p.Line, p.Column)) + ";" + restore(st.Pos())})
+			edits = append(edits, edit{Off: p.Offset, Text: posVar + " = " + strconv.Itoa(packPos(p.Line, p.Column)) + ";" + restore(st.Pos())})
 		}
 	}
 
 	var body []ast.Stmt
+	var wrapper *ast.FuncDecl // around a run of statements
 	if seg.decl {
 		for _, d := range f.Decls {
 			seg.names = append(seg.names, declNames(d)...)
@@ -288,7 +277,7 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 					// The runner imports each package once itself; the
 					// declaration is blanked, keeping lines in place.
 					from, to := fset.Position(g.Pos()).Offset, fset.Position(g.End()).Offset
-					edits = append(edits, edit{off: from, drop: to - from, text: blank(wrapped[from:to])})
+					edits = append(edits, edit{Off: from, Drop: to - from, Text: blank(wrapped[from:to])})
 					for _, s := range g.Specs {
 						is := s.(*ast.ImportSpec)
 						p, _ := strconv.Unquote(is.Path.Value)
@@ -303,7 +292,8 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 			}
 		}
 	} else {
-		body = f.Decls[0].(*ast.FuncDecl).Body.List
+		wrapper = f.Decls[0].(*ast.FuncDecl)
+		body = wrapper.Body.List
 		for _, s := range body {
 			if a, ok := s.(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
 				for _, l := range a.Lhs {
@@ -320,16 +310,6 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.ForStmt:
-			tick(n.Body)
-		case *ast.RangeStmt:
-			tick(n.Body)
-		case *ast.FuncDecl:
-			if seg.decl { // not the wrapper around statements
-				tick(n.Body)
-			}
-		case *ast.FuncLit:
-			tick(n.Body)
 		case *ast.BlockStmt:
 			mark(n.List)
 		case *ast.CaseClause:
@@ -339,6 +319,12 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 		}
 		return true
 	})
+
+	// The guard's calls: ticks in loops and functions, goroutines that
+	// cannot take the kernel down. After the marks: a statement's mark
+	// comes first (yaegi runs a call of a function literal again in each
+	// later Eval when it is the first statement of its source).
+	edits = append(edits, goscript.Instrument(fset, f, wrapped, cellFile, wrapper)...)
 
 	// yaegi mishandles names declared inside a block of a top-level
 	// statement (if _, ok := x.(T); ok fails in a top-level loop), but
@@ -351,8 +337,8 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 				start := fset.Position(st.Pos()).Offset
 				end := fset.Position(st.End()).Offset
 				edits = append(edits,
-					edit{off: start, text: "func() {" + restore(st.Pos())},
-					edit{off: end, text: "}()"})
+					edit{Off: start, Text: "func() {" + restore(st.Pos())},
+					edit{Off: end, Text: "}()"})
 			}
 		}
 	}
@@ -384,32 +370,15 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 		typ := wrapped[fset.Position(ta.Type.Pos()).Offset:fset.Position(ta.Type.End()).Offset]
 		xEnd := fset.Position(ta.X.End()).Offset
 		edits = append(edits,
-			edit{off: fset.Position(ta.Pos()).Offset, text: "func() (" + typ + ", bool) { switch __v := (" + restore(ta.X.Pos())},
-			edit{off: xEnd, drop: fset.Position(ta.End()).Offset - xEnd,
-				text: ").(type) { case " + typ + ": return __v, true }; var __z " + typ + "; return __z, false }()" + restore(ta.End())})
+			edit{Off: fset.Position(ta.Pos()).Offset, Text: "func() (" + typ + ", bool) { switch __v := (" + restore(ta.X.Pos())},
+			edit{Off: xEnd, Drop: fset.Position(ta.End()).Offset - xEnd,
+				Text: ").(type) { case " + typ + ": return __v, true }; var __z " + typ + "; return __z, false }()" + restore(ta.End())})
 		return true
 	})
 
 	apply := func(extra []edit) string {
 		all := append(append([]edit(nil), edits...), extra...)
-		// Apply from the end so offsets stay valid; at one offset, the
-		// edit made first must come first in the text, so apply it last.
-		order := make([]int, len(all))
-		for i := range order {
-			order[i] = i
-		}
-		sort.Slice(order, func(a, b int) bool {
-			if all[order[a]].off != all[order[b]].off {
-				return all[order[a]].off > all[order[b]].off
-			}
-			return order[a] > order[b]
-		})
-		out := wrapped
-		for _, i := range order {
-			e := all[i]
-			out = out[:e.off] + e.text + out[e.off+e.drop:]
-		}
-		return out[len("package main;"):]
+		return goscript.Apply(wrapped, all)[len("package main;"):]
 	}
 	seg.src = apply(nil)
 	if !seg.decl {
@@ -423,8 +392,8 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 			closeAt := fset.Position(es.X.End()).Offset
 			seg.plain = seg.src
 			shown := apply([]edit{
-				{off: open, text: hook + ".Display(" + restore(es.X.Pos())},
-				{off: closeAt, text: ")"},
+				{Off: open, Text: hook + ".Display(" + restore(es.X.Pos())},
+				{Off: closeAt, Text: ")"},
 			})
 			seg.src = strings.TrimSuffix(strings.TrimPrefix(shown, " func main() {"), "\n}")
 		}
