@@ -92,7 +92,9 @@ type Workspace struct {
 	// nb records the runs and the states kept since the last reset
 	// (notebook.go).
 	nb notebook
-	mu sync.Mutex
+	// cells are the limits interpreted code runs under (cellguard.go).
+	cells cellGuard
+	mu    sync.Mutex
 }
 
 // DefaultDatabase is the file a sql cell uses before any database has
@@ -459,6 +461,7 @@ func (w *Workspace) Run(ctx context.Context, c Cell) *Result {
 	defer cancel()
 	stop, _ := ctx.Deadline()
 	defer w.beginWork(stop, stop)()
+	defer w.enterCell(ctx)()
 	// Engines the cell creates belong to this workspace.
 	engine.SetHost(w)
 	defer engine.SetHost(nil)
