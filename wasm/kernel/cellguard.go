@@ -104,7 +104,7 @@ func (g *cellGuard) begin(ctx context.Context) *cellRun {
 	g.deadlines = append(g.deadlines, deadline)
 	g.run = run
 	g.deadline.Store(deadline)
-	g.noteOverdue()
+	g.noteOverdue(nil)
 	return run
 }
 
@@ -137,7 +137,7 @@ func (g *cellGuard) finish(run *cellRun) error {
 		run.finished = true
 		close(run.done)
 		g.deadline.Store(math.MaxInt64)
-		g.noteOverdue()
+		g.noteOverdue(nil)
 	}
 	return run.failure
 }

@@ -86,7 +86,6 @@ var goroutineHeader = regexp.MustCompile(`^goroutine (\d+) [^\[]*\[([^\],]*)`)
 const (
 	interpPkg  = "github.com/traefik/yaegi/interp."
 	evalCaller = "created by " + interpPkg + "(*Interpreter).ExecuteWithContext in goroutine "
-	sleepFunc  = "crucible/wasm/kernel.(*cellGuard).Sleep"
 )
 
 // channelWaits are the states of a goroutine waiting on a channel.
@@ -100,7 +99,8 @@ var channelWaits = map[string]bool{
 // runner) is there, and it and every other goroutine in interpreted
 // code waits on a channel, in the interpreter's own channel operations.
 // A goroutine in a sleep, in compiled code, or running, may still wake
-// the others. live are the ids of the goroutines in the dump.
+// the others. live are the goroutines in the dump, true for those that
+// may run (not waiting on a channel).
 func deadlocked(dump []byte, runner int64) (dead bool, live map[int64]bool) {
 	live = map[int64]bool{}
 	evaluating, waiting := false, true
@@ -110,7 +110,7 @@ func deadlocked(dump []byte, runner int64) (dead bool, live map[int64]bool) {
 			continue
 		}
 		id, _ := strconv.ParseInt(string(m[1]), 10, 64)
-		live[id] = true
+		live[id] = !channelWaits[string(m[2])]
 		if id == runner || !bytes.Contains(rec, []byte("\n"+interpPkg)) {
 			continue
 		}
@@ -140,16 +140,20 @@ func firstFrame(rec []byte) []byte {
 	return nil
 }
 
-// prune forgets the goroutines no longer running: those stopped with the
-// interpreter end without calling GoEnd.
+// prune forgets the goroutines no longer there (those the interpreter
+// stopped end without their deferred calls), and notes the earliest
+// deadline of those left over from ended cells that may still run: one
+// that waits on a channel for ever does not tick, and need not be looked
+// for at every tick of the others.
 func (g *cellGuard) prune(live map[int64]bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for id := range g.goroutines {
-		if !live[id] {
+		if _, ok := live[id]; !ok {
 			delete(g.goroutines, id)
 		}
 	}
+	g.noteOverdue(func(id int64) bool { return live[id] })
 }
 
 // timerUntil notes that a timer a cell made may fire until t (the zero

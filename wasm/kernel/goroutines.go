@@ -64,7 +64,7 @@ func (g *cellGuard) goStart(spawn int) int64 {
 	}
 	g.register(id, gr)
 	if g.run == nil || g.run.finished || g.run.gen != spawn {
-		g.noteOverdue()
+		g.noteOverdue(nil)
 	}
 	return id
 }
@@ -128,12 +128,12 @@ func panicText(p any) string {
 	return msg
 }
 
-// noteOverdue sets overdue from the goroutines whose cell has ended.
-// g.mu is held.
-func (g *cellGuard) noteOverdue() {
+// noteOverdue sets overdue from the goroutines whose cell has ended, of
+// those that may run (all when may is nil). g.mu is held.
+func (g *cellGuard) noteOverdue(may func(id int64) bool) {
 	earliest := int64(math.MaxInt64)
-	for _, gr := range g.goroutines {
-		if g.run != nil && !g.run.finished && gr.gen == g.run.gen {
+	for id, gr := range g.goroutines {
+		if g.run != nil && !g.run.finished && gr.gen == g.run.gen || may != nil && !may(id) {
 			continue
 		}
 		earliest = min(earliest, gr.deadline)
