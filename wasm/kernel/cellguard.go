@@ -158,12 +158,14 @@ func (run *cellRun) fail(cause error) {
 func (g *cellGuard) Tick() {
 	if time.Now().UnixNano() > g.deadline.Load() {
 		g.halt(g.current(), errCellStopped)
+		return // stopped: the frames above return quietly
 	}
 	// Now and then, look further. Measuring the stack costs time in its
 	// depth, so not at every call.
 	if g.ticks.Add(1)%64 == 0 {
 		if stackDeeperThan(maxGoFrames) {
 			g.halt(g.current(), errStackOverflow)
+			return
 		}
 		if o := g.overdue.Load(); o != 0 && time.Now().UnixNano() > o {
 			g.haltIfOverdue()

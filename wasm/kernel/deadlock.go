@@ -67,6 +67,20 @@ func (g *cellGuard) watch(run *cellRun, runner int64) (stop func()) {
 	return func() { close(done) }
 }
 
+// tidy forgets, before a cell runs, the goroutines of earlier cells that
+// have ended without saying so, and which of them wait, so that the
+// cell's ticks do not look for them.
+func (g *cellGuard) tidy() {
+	g.mu.Lock()
+	n := len(g.goroutines)
+	g.mu.Unlock()
+	if n > 0 {
+		dump, _ := allStacks(nil)
+		_, live := deadlocked(dump, -1)
+		g.prune(live)
+	}
+}
+
 // allStacks is every goroutine's stack trace, in buf grown to hold it.
 func allStacks(buf []byte) (dump, grown []byte) {
 	if len(buf) == 0 {

@@ -118,6 +118,7 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 	if run == nil {
 		run = w.cells.begin(ctx)
 	}
+	w.cells.tidy()
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	w.cells.stopWith(run, ctx, stop)
