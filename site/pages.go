@@ -25,7 +25,7 @@ var layout = template.Must(template.New("layout").Parse(`<!doctype html>
 </head>
 <body class="crucible-page">
 <header class="site"><a href="index.html">Crucible</a>
-<nav>{{range $i, $l := .Lessons}}<a href="{{$l.Slug}}.html">{{$l.Title}}</a>{{end}}</nav>
+<nav>{{range $i, $l := .Lessons}}<a href="{{$l.Slug}}.html">{{$l.Title}}</a>{{end}}<a href="scratch.html">Scratch</a></nav>
 </header>
 <main>
 {{.Body}}
@@ -50,9 +50,23 @@ sends is shown beneath it.</p>
 <em>Introduction to SQLAlchemy and Alembic</em> (2013), told again in Go.</p>
 <ol class="lesson-list">
 {{range .}}<li><a href="{{.Slug}}.html">{{.Title}}</a>
-<div class="meta">{{len .Cells}} cells{{with froms .}} · reproduces {{.}}{{end}}</div></li>
+<div class="meta">{{len .Cells}} steps{{with froms .}} · reproduces {{.}}{{end}}</div></li>
 {{end}}</ol>
+<p class="scratch-link"><a href="scratch.html">Scratch</a>: a blank notebook of your own
+cells (Go, SQL and shell) on the same kernel, for trying things outside any
+lesson.</p>
 `))
+
+// scratchBody is the blank notebook: scratch cells only, which the front
+// end adds and keeps.
+const scratchBody = `<h1>Scratch</h1>
+<p>A notebook of your own: add Go, SQL or shell cells, run them in any
+order, and delete them again. They run on the same kernel as the lessons,
+in a workspace of their own, and your cells are kept in this browser.
+<strong>Run all</strong> resets the workspace and runs every cell from the
+top.</p>
+<div class="scratch-notebook"></div>
+`
 
 type page struct {
 	Title      string
@@ -65,7 +79,7 @@ type page struct {
 
 func writePages(o Options, m *Manifest, ls []*lessons.Lesson) error {
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.Table, lessons.Extension),
+		goldmark.WithExtensions(extension.Table, lessons.Extension, stepAnchors),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 	)
 	write := func(name string, p page) error {
@@ -84,19 +98,29 @@ func writePages(o Options, m *Manifest, ls []*lessons.Lesson) error {
 	if err := write("index.html", page{Title: "Lessons", Body: template.HTML(body.String()), M: m, Lessons: ls}); err != nil {
 		return err
 	}
+	config := func(lesson string, scratch bool) template.JS {
+		cfg := map[string]any{
+			"lesson":   lesson,
+			"worker":   m.Worker,
+			"wasm":     m.Wasm,
+			"wasmSize": m.WasmSize,
+			"limitMs":  o.LimitMS,
+		}
+		if scratch {
+			cfg["scratch"] = true
+		}
+		data, _ := json.Marshal(cfg)
+		return template.JS(data)
+	}
+	if err := write("scratch.html", page{Title: "Scratch", Body: template.HTML(scratchBody), M: m, Lessons: ls, Config: config("scratch", true)}); err != nil {
+		return err
+	}
 	for i, l := range ls {
 		body.Reset()
 		if err := md.Convert(l.Source, &body); err != nil {
 			return err
 		}
-		cfg, _ := json.Marshal(map[string]any{
-			"lesson":   l.Slug,
-			"worker":   m.Worker,
-			"wasm":     m.Wasm,
-			"wasmSize": m.WasmSize,
-			"limitMs":  o.LimitMS,
-		})
-		p := page{Title: l.Title, Body: template.HTML(body.String()), M: m, Lessons: ls, Config: template.JS(cfg)}
+		p := page{Title: l.Title, Body: template.HTML(body.String()), M: m, Lessons: ls, Config: config(l.Slug, false)}
 		if i > 0 {
 			p.Prev = ls[i-1]
 		}

@@ -1,8 +1,10 @@
 // A cell: an editor with a Run button, whose output and SQL log appear
 // beneath it. Until it runs, it shows the output its lesson expects. A
-// lesson page and embed.js both make cells of this one kind.
+// lesson page and embed.js both make cells of this one kind; what a
+// notebook adds (steps, counters, staleness, catch up, rewind) it adds
+// through the host and the methods below.
 
-import type { Diagnostic, Result } from "./protocol";
+import type { Cell, Diagnostic, Result } from "./protocol";
 import { drawGraph } from "./graph";
 import type { Kernel } from "./kernel";
 import { type CellEditor, createEditor } from "./editor";
@@ -16,9 +18,25 @@ export interface CellHost {
   kernelReady(): boolean;
   /** storageKey keys a cell's edits in localStorage. */
   storageKey(cellId: string): string;
+  /** run runs the cell, perhaps after what is queued before it; without
+   * it the cell runs at once (CellView.execute). */
+  run?(cell: CellView): Promise<Result>;
+  /** stop stops the cell that runs (and, on a notebook, what is queued). */
+  stop?(cell: CellView): void;
   /** ran hears of every run, with its round trip in milliseconds. */
   ran?(cell: CellView, result: Result, ms: number): void;
 }
+
+export interface CellOptions {
+  /** step is the cell's 1-based position in its lesson. */
+  step?: number;
+  /** scratch marks a reader's own cell: no lesson code, no expected output. */
+  scratch?: boolean;
+  /** placeholder is what an empty editor shows. */
+  placeholder?: string;
+}
+
+export type CellState = "idle" | "queued" | "running" | "done" | "error";
 
 export class CellView {
   readonly id: string;
@@ -27,41 +45,82 @@ export class CellView {
   readonly original: string;
   /** expectsError tells a cell the lesson shows failing on purpose. */
   readonly expectsError: boolean;
+  readonly step?: number;
+  readonly scratch: boolean;
   editor: CellEditor;
+  /** tools holds the host's buttons, before Run. */
+  readonly tools: HTMLElement;
   private output: HTMLElement;
   private sql: HTMLElement;
   private status: HTMLElement;
+  private counterEl: HTMLElement;
+  private staleNote: HTMLElement;
+  private bannerEl: HTMLElement;
   private revert: HTMLButtonElement;
+  private runBtn: HTMLButtonElement;
+  private stopBtn: HTMLButtonElement;
   private storageKey: string;
+  /** settled is the state before the cell was queued or started. */
+  private settled: CellState = "idle";
+  private settledStatus = "";
 
-  constructor(readonly el: HTMLElement, private host: CellHost) {
+  constructor(
+    readonly el: HTMLElement,
+    private host: CellHost,
+    opts: CellOptions = {},
+  ) {
     this.id = el.dataset.id!;
     this.kind = el.dataset.kind!;
     this.attrs = JSON.parse(el.dataset.attrs || "{}");
+    this.step = opts.step;
+    this.scratch = opts.scratch ?? false;
     const pre = el.querySelector<HTMLElement>("pre.cell-source")!;
     this.original = pre.textContent!.replace(/\n$/, "");
     this.storageKey = host.storageKey(this.id);
     const saved = load(this.storageKey);
 
     const head = el.querySelector<HTMLElement>(".cell-head")!;
-    const run = button("Run", "cell-run", () => void this.run());
-    run.title = "Run this cell (Shift+Enter)";
+    if (this.step !== undefined) {
+      el.dataset.step = String(this.step);
+      const link = document.createElement("a");
+      link.className = "cell-step";
+      link.href = `#step-${this.step}`;
+      link.textContent = `Step ${this.step}`;
+      link.title = "A link to this step (the page scrolls to it and offers to catch up)";
+      head.prepend(link);
+    }
+    // The talk's own numbering stays, as a second label beside the step.
+    const from = head.querySelector<HTMLElement>(".cell-from");
+    if (from && !from.textContent!.startsWith("talk")) from.textContent = `talk: ${from.textContent}`;
+    this.counterEl = span("cell-counter");
+    this.counterEl.title = "Runs since the workspace was reset: this is the one that made the output";
+    this.status = span("cell-status");
+    this.tools = span("cell-tools");
+    this.runBtn = button("Run", "cell-run", () => void this.run());
+    this.runBtn.title = "Run this cell (Shift+Enter)";
+    this.stopBtn = button("Stop", "cell-stop", () => (this.host.stop ? this.host.stop(this) : this.host.kernel().stop()));
+    this.stopBtn.title = "Stop this cell, as its time limit would";
+    this.stopBtn.hidden = true;
     this.revert = button("Revert", "cell-revert", () => this.revertEdits());
     this.revert.title = "Put back the lesson's code";
-    this.status = span("cell-status");
-    head.append(this.status, this.revert, run);
+    head.append(this.counterEl, this.status, this.revert, this.tools, this.runBtn, this.stopBtn);
 
+    this.bannerEl = document.createElement("div");
+    this.bannerEl.className = "cell-banner";
+    this.bannerEl.hidden = true;
     const editorHost = document.createElement("div");
     editorHost.className = "cell-editor";
     pre.replaceWith(editorHost);
+    editorHost.before(this.bannerEl);
     this.editor = createEditor({
       parent: editorHost,
       doc: saved ?? this.original,
       lang: languageOf(this.kind, this.attrs),
+      placeholder: opts.placeholder,
       onRun: () => void this.run(),
       onChange: (doc) => this.edited(doc),
     });
-    this.revert.hidden = saved === null || saved === this.original;
+    this.revert.hidden = this.scratch || saved === null || saved === this.original;
 
     // The expected blocks stay, labelled, until the cell runs live.
     const expected = document.createElement("div");
@@ -71,6 +130,10 @@ export class CellView {
     const expSQL = el.querySelector("pre.cell-expected-sql");
     if (expOut) expected.append(span("cell-label", "Expected output"), expOut);
     if (expSQL) expected.append(span("cell-label", "Expected SQL"), expSQL);
+    expected.hidden = !expOut && !expSQL;
+    this.staleNote = document.createElement("div");
+    this.staleNote.className = "cell-stale-note";
+    this.staleNote.hidden = true;
     this.output = document.createElement("div");
     this.output.className = "cell-output";
     this.output.hidden = true;
@@ -81,12 +144,33 @@ export class CellView {
     sqlBox.append(Object.assign(document.createElement("summary"), { textContent: "SQL log" }));
     this.sql = document.createElement("div");
     sqlBox.append(this.sql);
-    el.append(expected, this.output, sqlBox);
+    el.append(expected, this.staleNote, this.output, sqlBox);
     el.dataset.state = "idle";
   }
 
+  /** source is the code in the editor. */
+  get source(): string {
+    return this.editor.text;
+  }
+
+  /** cell is what the kernel is asked to run. */
+  cell(): Cell {
+    const c: Cell = { id: this.id, kind: this.kind, source: this.source, attrs: this.attrs };
+    if (this.step !== undefined) c.step = this.step;
+    return c;
+  }
+
+  /** label names the cell for the reader: "step 3", or "a scratch cell". */
+  get label(): string {
+    return this.step !== undefined ? `step ${this.step}` : this.scratch ? "a scratch cell" : `cell ${this.id}`;
+  }
+
+  get state(): CellState {
+    return this.el.dataset.state as CellState;
+  }
+
   private edited(doc: string) {
-    this.revert.hidden = doc === this.original;
+    this.revert.hidden = this.scratch || doc === this.original;
     save(this.storageKey, doc === this.original ? null : doc);
   }
 
@@ -95,16 +179,22 @@ export class CellView {
     this.editor.markError(null);
   }
 
-  async run(): Promise<Result> {
-    this.el.dataset.state = "running";
-    this.status.textContent = !this.host.kernelReady()
-      ? "waiting for the kernel…"
-      : this.host.kernel().warming
-        ? "waiting for the kernel's warm-up…"
-        : "running…";
+  /** forget drops the cell's saved edits (a scratch cell deleted). */
+  forget() {
+    save(this.storageKey, null);
+  }
+
+  /** run runs the cell through its host. */
+  run(): Promise<Result> {
+    return this.host.run ? this.host.run(this) : this.execute();
+  }
+
+  /** execute runs the cell now and shows the result. */
+  async execute(cell: Cell = this.cell()): Promise<Result> {
+    this.begin();
     this.editor.markError(null);
     const t0 = performance.now();
-    const result = await this.host.kernel().run({ id: this.id, kind: this.kind, source: this.editor.text, attrs: this.attrs });
+    const result = await this.host.kernel().run(cell);
     // The round trip as the reader feels it: message, run, reply, render.
     this.show(result);
     this.host.ran?.(this, result, performance.now() - t0);
@@ -113,6 +203,46 @@ export class CellView {
       await this.showGraph().catch((e) => console.warn("migration graph:", e));
     }
     return result;
+  }
+
+  /** queue marks the cell as waiting for the cells before it. */
+  queue() {
+    this.hold();
+    this.el.dataset.state = "queued";
+    this.status.textContent = "queued";
+    this.running(true);
+  }
+
+  /** unqueue puts back the state a queued cell had. */
+  unqueue() {
+    if (this.state !== "queued") return;
+    this.el.dataset.state = this.settled;
+    this.status.textContent = this.settledStatus;
+    this.running(false);
+  }
+
+  private hold() {
+    if (this.state !== "queued" && this.state !== "running") {
+      this.settled = this.state;
+      this.settledStatus = this.status.textContent ?? "";
+    }
+  }
+
+  /** begin shows the cell running; the last output stays, dimmed. */
+  begin() {
+    this.hold();
+    this.el.dataset.state = "running";
+    this.status.textContent = !this.host.kernelReady()
+      ? "waiting for the kernel…"
+      : this.host.kernel().warming
+        ? "waiting for the kernel's warm-up…"
+        : "running…";
+    this.running(true);
+  }
+
+  private running(on: boolean) {
+    this.runBtn.hidden = on;
+    this.stopBtn.hidden = !on;
   }
 
   /** showGraph draws the workspace's migration graph under the cell, when
@@ -140,7 +270,7 @@ export class CellView {
 
   /** note shows a word on the kernel while the cell waits for it. */
   note(text: string) {
-    if (this.el.dataset.state === "running") this.status.textContent = text;
+    if (this.state === "running") this.status.textContent = text;
   }
 
   show(r: Result) {
@@ -152,17 +282,66 @@ export class CellView {
     (box.querySelector("summary") as HTMLElement).textContent = `SQL log (${r.sql.length})`;
     renderSQL(this.sql, r.sql);
     if (r.error && r.error.pos.line > 0) this.editor.markError(r.error.pos);
-    this.status.textContent = r.error ? `failed · ${r.durationMs.toFixed(1)} ms` : `ran in ${r.durationMs.toFixed(1)} ms`;
+    const verb = r.error?.kind === "stopped" ? "stopped" : "failed";
+    this.status.textContent = r.error ? `${verb} · ${r.durationMs.toFixed(1)} ms` : `ran in ${r.durationMs.toFixed(1)} ms`;
     this.el.dataset.state = r.error ? "error" : "done";
+    this.running(false);
+  }
+
+  /** setCounter shows the run's execution count, as a notebook's In [n]. */
+  setCounter(n: number | undefined, title?: string) {
+    this.counterEl.textContent = n === undefined ? "" : `[${n}]`;
+    if (title) this.counterEl.title = title;
+  }
+
+  /** setStale marks the output as no longer the workspace's, and why. */
+  setStale(reason: string | null) {
+    if (reason === null) {
+      delete this.el.dataset.stale;
+      this.staleNote.hidden = true;
+      return;
+    }
+    this.el.dataset.stale = "yes";
+    this.staleNote.hidden = false;
+    this.staleNote.textContent = `Stale: ${reason}`;
+  }
+
+  /** hint adds a line under the cell's output (cleared by the next run). */
+  hint(node: Node) {
+    const box = document.createElement("div");
+    box.className = "out-hint";
+    box.append(node);
+    this.output.append(box);
+  }
+
+  /** banner shows a message at the top of the cell, or removes it. */
+  banner(node: Node | null) {
+    this.bannerEl.replaceChildren();
+    this.bannerEl.hidden = node === null;
+    if (node) this.bannerEl.append(node);
+  }
+
+  /** showsOutput tells whether the cell shows a run's output. */
+  get showsOutput(): boolean {
+    return !this.output.hidden;
   }
 
   clear() {
-    this.el.querySelector<HTMLElement>(".cell-expected")!.hidden = false;
+    this.el.querySelector<HTMLElement>(".cell-expected")!.hidden = !this.el.querySelector(".cell-expected pre");
     this.output.hidden = true;
     this.sql.parentElement!.hidden = true;
+    this.el.querySelector<HTMLElement>("details.cell-graph")?.setAttribute("hidden", "");
     this.status.textContent = "";
+    this.setCounter(undefined);
+    this.setStale(null);
     this.editor.markError(null);
     this.el.dataset.state = "idle";
+    this.running(false);
+  }
+
+  /** setStatus replaces the words beside the counter. */
+  setStatus(text: string) {
+    this.status.textContent = text;
   }
 }
 
@@ -182,7 +361,7 @@ export function span(cls: string, text = ""): HTMLElement {
   return s;
 }
 
-function load(key: string): string | null {
+export function load(key: string): string | null {
   try {
     return localStorage.getItem(key);
   } catch {
@@ -190,12 +369,15 @@ function load(key: string): string | null {
   }
 }
 
-function save(key: string, value: string | null) {
+/** save stores a value under key, or removes it for null; it reports
+ * whether the browser kept it. */
+export function save(key: string, value: string | null): boolean {
   try {
     if (value === null) localStorage.removeItem(key);
     else localStorage.setItem(key, value);
+    return true;
   } catch {
-    /* storage may be off; edits then live as long as the page */
+    return false; // storage may be off or full; edits then live as long as the page
   }
 }
 

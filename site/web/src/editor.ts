@@ -6,7 +6,16 @@ import { go } from "@codemirror/lang-go";
 import { sql, SQLite } from "@codemirror/lang-sql";
 import { bracketMatching, defaultHighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
-import { Decoration, type DecorationSet, EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from "@codemirror/view";
+import {
+  Decoration,
+  type DecorationSet,
+  EditorView,
+  drawSelection,
+  highlightActiveLine,
+  keymap,
+  lineNumbers,
+  placeholder,
+} from "@codemirror/view";
 
 const setError = StateEffect.define<{ line: number; col: number } | null>();
 
@@ -34,6 +43,8 @@ export interface EditorOptions {
   doc: string;
   /** lang is the editor's language: "go", "sql" or "" for plain text. */
   lang: string;
+  /** placeholder is what an empty editor shows. */
+  placeholder?: string;
   onRun: () => void;
   onChange: (doc: string) => void;
 }
@@ -61,6 +72,7 @@ export function createEditor(o: EditorOptions): CellEditor {
     ]),
     o.lang === "go" ? go() : o.lang === "sql" ? sql({ dialect: SQLite }) : [],
     errorField,
+    o.placeholder ? placeholder(o.placeholder) : [],
     EditorView.updateListener.of((u) => {
       if (u.docChanged) o.onChange(u.state.doc.toString());
     }),

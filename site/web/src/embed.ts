@@ -9,8 +9,8 @@
 // output shown until the cell runs. Every cell of a page shares one
 // kernel, started when a cell first runs, so a page that is only read
 // downloads nothing. A cell that runs past its limit (10 s, or the
-// script tag's data-limit-ms) restarts the kernel, keeping the files and
-// databases. data-preload on the script tag starts the kernel as the
+// script tag's data-limit-ms), or that the reader stops, restarts the
+// kernel, keeping the files and databases. data-preload on the script tag starts the kernel as the
 // page loads instead.
 
 import { type CellHost, CellView, span } from "./cell";
@@ -39,6 +39,7 @@ class EmbedHost implements CellHost {
         wasmUrl: new URL(cfg.wasm, base).href,
         wasmSize: cfg.wasmSize,
         limitMs,
+        keepWorkspace: true,
       },
       {
         progress: (phase, loaded, total) =>

@@ -1,7 +1,9 @@
 // The page's handle on the kernel worker: requests in order, one at a
-// time; a time limit per cell past which the worker is terminated and a
-// new one started; and the workspace snapshot that new one is given, so a
-// stopped cell loses nothing but the interpreter's variables.
+// time; a time limit per cell, which the kernel applies itself, and a
+// hard stop a little past it (and on the reader's Stop) that terminates
+// the worker and starts a new one. What the new one is given is the
+// host's choice: embed.js has it import the workspace as the last run
+// left it; a lesson page replays its cells (notebook.ts).
 
 import type { Cell, FromWorker, Reply, Request, Result, ToWorker } from "./protocol";
 
@@ -9,8 +11,12 @@ export interface KernelConfig {
   workerUrl: string;
   wasmUrl: string;
   wasmSize: number;
-  /** The hard limit on one request, in milliseconds. */
+  /** The limit on one cell, in milliseconds: the kernel stops a cell
+   * there. The worker is terminated hardGraceMs later if it has not. */
   limitMs: number;
+  /** keepWorkspace: export the workspace after each run that changed a
+   * file and import it into the worker that replaces a stopped one. */
+  keepWorkspace?: boolean;
 }
 
 export interface KernelEvents {
@@ -27,6 +33,12 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** hardLimit is when the page gives up on a cell the kernel did not stop
+ * at its limit: the kernel needs a moment to unwind and reply. */
+export function hardLimit(limitMs: number): number {
+  return limitMs + Math.max(1500, Math.round(limitMs / 5));
+}
+
 export class Kernel {
   private worker?: Worker;
   private module?: WebAssembly.Module;
@@ -39,10 +51,16 @@ export class Kernel {
   private snapshot: Record<string, string> = {};
   private snapshotCurrent = "";
   private started = 0;
+  /** restoring settles when a restarted worker has what it is given. */
+  private restoring: Promise<void> = Promise.resolve();
+  private inflight?: { op: string; since: number; stop(e: Error): void };
   /** warming is true while the first warm-up runs: requests wait for it. */
   warming = false;
 
-  constructor(private cfg: KernelConfig, private events: KernelEvents = {}) {}
+  constructor(
+    private cfg: KernelConfig,
+    private events: KernelEvents = {},
+  ) {}
 
   /** ready resolves when the module is loaded and initialised. */
   get ready(): Promise<void> {
@@ -51,6 +69,11 @@ export class Kernel {
 
   get limitMs(): number {
     return this.cfg.limitMs;
+  }
+
+  /** running is the op of the request in flight, if any. */
+  get running(): string | undefined {
+    return this.inflight?.op;
   }
 
   start(): Promise<void> {
@@ -108,7 +131,7 @@ export class Kernel {
         const running = this.pending.size > 0;
         for (const [id, p] of this.pending) {
           this.pending.delete(id);
-          p.reject(new Error(m.message));
+          p.reject(new CrashError(m.message));
         }
         // A crash while loading is reported, not retried in a loop.
         if (running) void this.restart(`the kernel crashed: ${m.message}`);
@@ -127,67 +150,89 @@ export class Kernel {
     return next;
   }
 
-  private async send(req: Request, limitMs: number): Promise<Reply> {
+  /** stop ends the request in flight as its time limit would: the worker
+   * is terminated and a new one started. It returns whether one was. */
+  stop(): boolean {
+    if (!this.inflight) return false;
+    this.inflight.stop(new StoppedError("stop", performance.now() - this.inflight.since));
+    return true;
+  }
+
+  private async send(req: Request, limitMs: number, internal = false): Promise<Reply> {
+    if (!internal) await this.restoring;
     await this.readyPromise;
     const id = this.nextId++;
     const request = JSON.stringify(req);
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { request, resolve, reject }));
     this.worker!.postMessage({ type: "call", id, request } satisfies ToWorker);
-    if (limitMs <= 0) return reply;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const since = performance.now();
     const stop = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoppedError(limitMs)), limitMs);
+      if (limitMs > 0) timer = setTimeout(() => reject(new StoppedError("limit", performance.now() - since, limitMs)), limitMs);
+      if (!internal) this.inflight = { op: req.op, since, stop: reject };
     });
     try {
       return await Promise.race([reply, stop]);
     } catch (e) {
       if (e instanceof StoppedError) {
         this.pending.delete(id);
+        this.inflight = undefined;
         await this.restart(e.message);
       }
       throw e;
     } finally {
       clearTimeout(timer);
+      if (!internal) this.inflight = undefined;
     }
   }
 
-  /** restart ends the worker and starts a new one holding the snapshot. */
-  private async restart(reason: string) {
+  /** restart ends the worker and starts a new one; with keepWorkspace it
+   * imports the workspace the last run left. */
+  private restart(reason: string): Promise<void> {
     this.worker?.terminate();
     this.worker = undefined;
     this.events.restarted?.(reason);
-    await this.start();
-    if (Object.keys(this.snapshot).length > 0) {
-      await this.send({ op: "import", files: this.snapshot, current: this.snapshotCurrent }, 0);
-    }
+    const p = (async () => {
+      await this.start();
+      if (this.cfg.keepWorkspace && Object.keys(this.snapshot).length > 0) {
+        await this.send({ op: "import", files: this.snapshot, current: this.snapshotCurrent }, 0, true);
+      }
+    })();
+    this.restoring = p.catch(() => {});
+    return p;
   }
 
-  /** run runs a cell; a stopped or crashed cell resolves to an error result. */
+  /** run runs a cell; a stopped or crashed cell resolves to an error
+   * result, whose message says the kernel was restarted. */
   async run(cell: Cell): Promise<Result> {
     try {
-      // The kernel stops Go code itself a little before the hard limit,
-      // keeping the interpreter and its variables.
-      const soft = Math.max(100, this.cfg.limitMs - 1000);
-      const reply = await this.request({ op: "run", cell, timeoutMs: soft }, this.cfg.limitMs);
+      const reply = await this.request({ op: "run", cell, timeoutMs: this.cfg.limitMs }, hardLimit(this.cfg.limitMs));
       if (reply.error) throw new Error(reply.error);
       const result = reply.result!;
-      if (result.files && result.files.length > 0) await this.takeSnapshot();
+      if (this.cfg.keepWorkspace && result.files && result.files.length > 0) await this.takeSnapshot();
       return result;
     } catch (e) {
-      const stopped = e instanceof StoppedError;
-      return {
-        id: cell.id,
-        stdout: "",
-        sql: [],
-        durationMs: stopped ? this.cfg.limitMs : 0,
-        error: {
-          kind: stopped ? "timeout" : "crash",
-          message: stopped
-            ? `stopped after ${this.cfg.limitMs / 1000} s: the kernel was restarted with your files and databases as they were before this cell; variables from earlier cells are gone, so run them again`
-            : `${(e as Error).message}; the kernel was restarted with your files and databases`,
-          pos: { line: 0, col: 0 },
-        },
-      };
+      const secs = (ms: number) => `${+(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+      const kept = this.cfg.keepWorkspace
+        ? "; the kernel was restarted with your files and databases as they were before this cell; variables from earlier cells are gone, so run them again"
+        : "; the kernel was restarted";
+      let kind = "crash";
+      let message = `${(e as Error).message}${kept}`;
+      let durationMs = 0;
+      if (e instanceof StoppedError) {
+        durationMs = e.ms;
+        kind = e.why === "stop" ? "stopped" : "timeout";
+        message =
+          e.why === "stop"
+            ? `stopped after ${secs(e.ms)}, as you asked${kept}`
+            : `stopped after ${secs(this.cfg.limitMs)}: the cell did not yield at its limit${kept}`;
+      } else if (e instanceof CrashError) {
+        // A trap is what the Go runtime's fatal errors (out of memory
+        // first among them) look like from outside.
+        const trap = /unreachable/.test(e.message) ? ", a WebAssembly trap: the cell may have used up the memory" : "";
+        message = `the kernel crashed (${e.message}${trap})${kept}`;
+      }
+      return { id: cell.id, stdout: "", sql: [], durationMs, restarted: true, error: { kind, message, pos: { line: 0, col: 0 } } };
     }
   }
 
@@ -227,8 +272,16 @@ function newWorker(url: string): Worker {
 
 const stubs = new Map<string, string>();
 
+/** StoppedError ends a request the reader stopped or that ran past the
+ * hard limit. */
 export class StoppedError extends Error {
-  constructor(limitMs: number) {
-    super(`the cell ran longer than ${limitMs / 1000} s`);
+  constructor(
+    readonly why: "stop" | "limit",
+    readonly ms: number,
+    limitMs = 0,
+  ) {
+    super(why === "stop" ? "stopped" : `the cell ran longer than ${limitMs / 1000} s`);
   }
 }
+
+class CrashError extends Error {}

@@ -34,13 +34,55 @@ export interface Result {
   error?: Diagnostic;
   files?: string[];
   durationMs: number;
+  /** The run's execution count since the last reset (a notebook's
+   * In [n]); missing from a kernel that does not count. */
+  counter?: number;
+  /** snapshot is true when the kernel kept the workspace as this run left
+   * it, so "rewind" can go back to it. */
+  snapshot?: boolean;
+  /** Set by the page, never the kernel: the run ended the worker (the
+   * reader's Stop, the hard limit, a crash) and a new one was started. */
+  restarted?: boolean;
 }
 
-export interface Cell { id?: string; kind: string; source: string; attrs?: Record<string, string>; }
+export interface Cell {
+  id?: string;
+  kind: string;
+  source: string;
+  attrs?: Record<string, string>;
+  /** The cell's 1-based step in its lesson; omitted for scratch and
+   * embedded cells. */
+  step?: number;
+}
+
+/** A workspace the kernel keeps: the state after a cell's latest
+ * successful run. */
+export interface SnapshotInfo {
+  id: string;
+  step?: number;
+  counter: number;
+  bytes: number;
+}
 
 export interface Request {
-  op: "run" | "reset" | "warmup" | "files" | "read" | "write" | "remove" | "export" | "import" | "schema" | "graph";
+  op:
+    | "run"
+    | "reset"
+    | "warmup"
+    | "files"
+    | "read"
+    | "write"
+    | "remove"
+    | "export"
+    | "import"
+    | "schema"
+    | "graph"
+    | "declares"
+    | "rewind"
+    | "snapshots";
   cell?: Cell;
+  /** The cells of a "declares" request. */
+  cells?: Cell[];
   timeoutMs?: number;
   path?: string;
   data?: string; // base64, as Go's encoding/json writes []byte
@@ -87,6 +129,20 @@ export interface Reply {
   current?: string;
   graph?: MigrationGraph;
   schema?: Schema;
+  /** For "declares": each cell id's top-level names (go cells; others []). */
+  declares?: Record<string, string[]>;
+  /** For "rewind": the run whose state the workspace is now in. */
+  rewound?: {
+    id: string;
+    counter: number;
+    /** notice says what the rewind could not bring back (the files and
+     * databases were restored, the interpreter starts empty). */
+    notice?: string;
+  };
+  /** For "snapshots" and "rewind": the states kept, oldest first. */
+  snapshots?: SnapshotInfo[];
+  /** The bytes the kept states may take in all. */
+  budget?: number;
 }
 
 /** Page to worker. */
