@@ -101,7 +101,16 @@ func load(g Guard, file string, src []byte, names []string) (values map[string]a
 			values, err = nil, loadError{fmt.Errorf("%s: panic while loading: %v", file, r)}
 		}
 	}()
-	if _, err := in.EvalPath(name); err != nil {
+	run := func(f func()) { f() }
+	var holder *Holder
+	if g != nil {
+		if holder, err = NewHolder(in); err != nil {
+			return nil, fmt.Errorf("goscript: %w", err)
+		}
+		run = func(f func()) { under(g, holder, g.Context(), f) }
+	}
+	run(func() { _, err = in.EvalPath(name) })
+	if err != nil {
 		if at, _, ok := strings.Cut(stderr.String(), " panic: "); ok && !strings.Contains(at, "\n") {
 			err = fmt.Errorf("%s panic: %v", at, err)
 		}
@@ -119,6 +128,9 @@ func load(g Guard, file string, src []byte, names []string) (values map[string]a
 		}
 		if v.Kind() == reflect.Func && v.IsNil() {
 			continue
+		}
+		if v.Kind() == reflect.Func && g != nil {
+			v = guardFunc(g, holder, v)
 		}
 		values[n] = v.Interface()
 	}

@@ -26,6 +26,10 @@ type Guard interface {
 	// Sleep is time.Sleep, which the guard ends early when it stops the
 	// code.
 	Sleep(time.Duration)
+	// Context is what the code runs under now: when it is done, the
+	// interpreter stops the code, from wherever it is (a channel
+	// operation that waits for ever included).
+	Context() context.Context
 }
 
 // Hooks are the symbols of the Hook package for g, as interp.Use takes

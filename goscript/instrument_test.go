@@ -1,6 +1,7 @@
 package goscript_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -17,6 +18,7 @@ type fakeGuard struct {
 	spawns       atomic.Int64
 	ended        chan any
 	slept        atomic.Int64
+	ctx          context.Context
 }
 
 func newFakeGuard(limit int64) *fakeGuard {
@@ -40,6 +42,13 @@ func (g *fakeGuard) Go(spawn int, f func()) {
 
 func (g *fakeGuard) Sleep(d time.Duration) { g.slept.Add(int64(d)) }
 
+func (g *fakeGuard) Context() context.Context {
+	if g.ctx == nil {
+		return context.Background()
+	}
+	return g.ctx
+}
+
 const guarded = `package versions
 
 import "time"
@@ -52,6 +61,14 @@ func Spin() {
 func Recurse(n int) int { return Recurse(n+1) + 1 }
 
 func Nap() { time.Sleep(time.Hour) }
+
+func Block() int {
+	ch := make(chan int)
+	ch <- 1
+	return 1
+}
+
+func Two() int { return 2 }
 
 func Start(done, closed chan int, n int) {
 	for i := 0; i < n; i++ {
@@ -127,6 +144,31 @@ func TestLoadGuardedRunsGoroutinesThroughTheGuard(t *testing.T) {
 	sum := <-done + <-done + <-done
 	if sum != 30 {
 		t.Errorf("the goroutines sent %d in all, want 0+10+20", sum)
+	}
+}
+
+func TestLoadGuardedStopsBlockedChannelsAtTheContext(t *testing.T) {
+	g := newFakeGuard(1 << 62)
+	v, err := goscript.LoadGuarded(g, "v/g.go", []byte(guarded), "Block", "Two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	g.ctx = ctx
+	func() {
+		defer func() {
+			if p := recover(); p != context.DeadlineExceeded {
+				t.Errorf("a send nobody receives ended with %v, want the context's end", p)
+			}
+		}()
+		n := v["Block"].(func() int)()
+		t.Errorf("Block returned %d", n)
+	}()
+	// The interpreter is fine for the next call.
+	g.ctx = nil
+	if n := v["Two"].(func() int)(); n != 2 {
+		t.Errorf("Two() = %d after the stop", n)
 	}
 }
 
