@@ -57,9 +57,13 @@ type cellGuard struct {
 	// between cells), read at every tick.
 	deadline atomic.Int64
 	// overdue is the earliest deadline of a live goroutine whose cell
-	// has ended (0 for none): past it, ticks look for that goroutine.
-	overdue atomic.Int64
-	ticks   atomic.Uint32
+	// has ended (0 for none): past it, ticks look for that goroutine,
+	// at one tick in lookEvery+1 (a power of two, less one), which
+	// doubles each time the look finds nothing: a goroutine waiting for
+	// ever never ticks, and looking costs a stack trace.
+	overdue   atomic.Int64
+	lookEvery atomic.Uint32
+	ticks     atomic.Uint32
 	// timers is until when the timers cells made may fire (MaxInt64:
 	// some may at any time): until then a blocked goroutine may be woken
 	// by one, and no deadlock is declared.
@@ -71,12 +75,16 @@ type cellRun struct {
 	gen      int
 	deadline time.Time
 	// ctx is done when the cell's code must stop; for a go cell, stop
-	// cancels it, which stops the interpreter (ExecuteWithContext): the
-	// code then returns quietly, defers and all, from wherever it is.
+	// cancels it, which stops the interpreter (goscript.Holder): the
+	// code then returns quietly, from wherever it is, its deferred calls
+	// not run.
 	ctx  context.Context
 	stop context.CancelCauseFunc
 	// failure is why the cell was stopped, when it was.
 	failure error
+	// stopped is closed once the interpreter has stopped the code of the
+	// program running (see goRunner.execute).
+	stopped <-chan struct{}
 	// finished is set once the cell's code has returned: what its
 	// goroutines do after is told with a later cell.
 	finished bool
@@ -106,6 +114,16 @@ func (g *cellGuard) begin(ctx context.Context) *cellRun {
 	g.deadline.Store(deadline)
 	g.noteOverdue(nil)
 	return run
+}
+
+// evaluating notes the stopped channel of the program the running cell
+// runs now.
+func (g *cellGuard) evaluating(stopped <-chan struct{}) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.run != nil {
+		g.run.stopped = stopped
+	}
 }
 
 // active is the run of the cell running, if one is.
@@ -162,15 +180,20 @@ func (g *cellGuard) Tick() {
 	}
 	// Now and then, look further. Measuring the stack costs time in its
 	// depth, so not at every call.
-	if g.ticks.Add(1)%64 == 0 {
+	n := g.ticks.Add(1)
+	if n%64 == 0 {
 		if stackDeeperThan(maxGoFrames) {
 			g.halt(g.current(), errStackOverflow)
 			return
 		}
-		if o := g.overdue.Load(); o != 0 && time.Now().UnixNano() > o {
-			g.haltIfOverdue()
-		}
 		yield()
+	}
+	if o := g.overdue.Load(); o != 0 && n&g.lookEvery.Load() == 0 && time.Now().UnixNano() > o {
+		if !g.haltIfOverdue() {
+			if every := g.lookEvery.Load(); every < 1<<16-1 {
+				g.lookEvery.CompareAndSwap(every, every<<1|1)
+			}
+		}
 	}
 }
 
@@ -196,23 +219,40 @@ func (g *cellGuard) halt(run *cellRun, cause error) {
 	g.mu.Lock()
 	self := g.goroutines[id]
 	quiet := run != nil && !run.finished && run.stop != nil && (self == nil || self.gen == run.gen)
+	var stopped <-chan struct{}
 	if quiet {
 		run.fail(cause)
+		stopped = run.stopped
 	}
 	g.mu.Unlock()
 	if !quiet {
 		panic(cause)
 	}
-	<-run.done
+	select {
+	case <-stopped:
+	case <-run.done:
+	}
 	// The interpreter has stopped, and this goroutine's frames with it.
 	// Should compiled code it is in call back into interpreted code,
 	// that code is stopped at its next look (haltIfOverdue).
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.goroutines[id] == nil {
-		g.register(id, &goroutine{gen: run.gen})
+		g.register(id, &goroutine{gen: run.gen, halted: true})
 	}
 	g.overdue.Store(1)
+	g.lookEvery.Store(63)
+}
+
+// Context is what interpreted code runs under now (migration scripts
+// stop when it is done): the running cell's.
+func (g *cellGuard) Context() context.Context {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.run == nil || g.run.finished {
+		return context.Background()
+	}
+	return g.run.ctx
 }
 
 // Sleep is time.Sleep for interpreted code: it ends when the code must
@@ -232,8 +272,17 @@ func (g *cellGuard) Sleep(d time.Duration) {
 	}
 	g.mu.Unlock()
 	if run != nil {
+		var limit <-chan time.Time
+		if !run.deadline.IsZero() {
+			at := time.NewTimer(time.Until(run.deadline))
+			defer at.Stop()
+			limit = at.C
+		}
 		select {
 		case <-t.C:
+			return
+		case <-limit:
+			g.halt(run, errCellStopped)
 			return
 		case <-run.done:
 		case <-run.ctx.Done():

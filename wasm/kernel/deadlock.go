@@ -26,7 +26,7 @@ import (
 
 // watch looks for a deadlock of run's goroutines until the function it
 // returns is called. runner is the goroutine that evaluates the cell
-// (the one calling ExecuteWithContext).
+// (the one calling goRunner.execute).
 func (g *cellGuard) watch(run *cellRun, runner int64) (stop func()) {
 	done := make(chan struct{})
 	go func() {
@@ -34,47 +34,56 @@ func (g *cellGuard) watch(run *cellRun, runner int64) (stop func()) {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		var buf []byte
-		seen := 0
+		ticks := g.ticks.Load()
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
 			}
+			if now := g.ticks.Load(); now != ticks {
+				// Interpreted code ran: not every goroutine is blocked.
+				ticks = now
+				wait = min(2*wait, 200*time.Millisecond)
+				t.Reset(wait)
+				continue
+			}
+			start := time.Now()
 			var dump []byte
 			dump, buf = allStacks(buf)
 			dead, live := deadlocked(dump, runner)
 			g.prune(live)
-			switch {
-			case dead && time.Now().UnixNano() > g.timers.Load():
-				// Twice in a row, to be sure.
-				if seen++; seen == 2 {
-					g.mu.Lock()
-					if !run.finished {
-						run.fail(errDeadlock)
-					}
-					g.mu.Unlock()
-					return
+			// A dump stops the world, for long with many goroutines:
+			// look again only after several times as long.
+			took := time.Since(start)
+			if dead && time.Now().UnixNano() > g.timers.Load() {
+				// The dump is one moment of every goroutine (the world
+				// stops for it): what waits then waits for good.
+				g.mu.Lock()
+				if !run.finished {
+					run.fail(errDeadlock)
 				}
-				wait = 5 * time.Millisecond
-			default:
-				seen = 0
-				wait = min(2*wait, 200*time.Millisecond)
+				g.mu.Unlock()
+				return
 			}
-			t.Reset(wait)
+			wait = min(2*wait, 200*time.Millisecond)
+			t.Reset(max(wait, 4*took))
 		}
 	}()
 	return func() { close(done) }
 }
 
-// tidy forgets, before a cell runs, the goroutines of earlier cells that
-// have ended without saying so, and which of them wait, so that the
-// cell's ticks do not look for them.
+// tidy forgets, before a cell runs, the halted goroutines of earlier
+// cells that have ended since, so that the cell's ticks do not look for
+// them; it reads the stacks only when there are some.
 func (g *cellGuard) tidy() {
 	g.mu.Lock()
-	n := len(g.goroutines)
+	halted := false
+	for _, gr := range g.goroutines {
+		halted = halted || gr.halted
+	}
 	g.mu.Unlock()
-	if n > 0 {
+	if halted {
 		dump, _ := allStacks(nil)
 		_, live := deadlocked(dump, -1)
 		g.prune(live)
@@ -99,7 +108,8 @@ var goroutineHeader = regexp.MustCompile(`^goroutine (\d+) [^\[]*\[([^\],]*)`)
 
 const (
 	interpPkg  = "github.com/traefik/yaegi/interp."
-	evalCaller = "created by " + interpPkg + "(*Interpreter).ExecuteWithContext in goroutine "
+	evalCaller = "created by crucible/wasm/kernel.(*goRunner).execute in goroutine "
+	holdFrame  = "\ncrucible/goscript.(*Holder).hold("
 )
 
 // channelWaits are the states of a goroutine waiting on a channel.
@@ -109,7 +119,7 @@ var channelWaits = map[string]bool{
 }
 
 // deadlocked reads a dump of every goroutine's stack: dead is set when
-// the goroutine evaluating a cell (created by ExecuteWithContext in
+// the goroutine evaluating a cell (created by goRunner.execute in
 // runner) is there, and it and every other goroutine in interpreted
 // code waits on a channel, in the interpreter's own channel operations.
 // A goroutine in a sleep, in compiled code, or running, may still wake
@@ -125,7 +135,7 @@ func deadlocked(dump []byte, runner int64) (dead bool, live map[int64]bool) {
 		}
 		id, _ := strconv.ParseInt(string(m[1]), 10, 64)
 		live[id] = !channelWaits[string(m[2])]
-		if id == runner || !bytes.Contains(rec, []byte("\n"+interpPkg)) {
+		if id == runner || !bytes.Contains(rec, []byte("\n"+interpPkg)) || bytes.Contains(rec, []byte(holdFrame)) {
 			continue
 		}
 		if bytes.Contains(rec, []byte(evalCaller+strconv.FormatInt(runner, 10)+"\n")) {
@@ -154,11 +164,10 @@ func firstFrame(rec []byte) []byte {
 	return nil
 }
 
-// prune forgets the goroutines no longer there (those the interpreter
-// stopped end without their deferred calls), and notes the earliest
-// deadline of those left over from ended cells that may still run: one
-// that waits on a channel for ever does not tick, and need not be looked
-// for at every tick of the others.
+// prune forgets the goroutines no longer there (a cell's own goroutine,
+// halted, ends without saying so), and notes the earliest deadline of
+// those left over from ended cells that may still run: one that waits on
+// a channel for ever does not tick, and need not be looked for.
 func (g *cellGuard) prune(live map[int64]bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()

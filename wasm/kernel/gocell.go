@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -35,8 +36,10 @@ type goRunner struct {
 	// type otherwise).
 	decls []segment
 
-	// ctx is the running cell's: cancelling it stops the interpreter.
+	// ctx is the running cell's: cancelling it stops the interpreter,
+	// which hold holds to it while the cell's code runs.
 	ctx      context.Context
+	hold     *goscript.Holder
 	shown    []any
 	hasShown bool
 }
@@ -83,6 +86,11 @@ func (w *Workspace) newGoRunner() *goRunner {
 	if _, err := r.in.Eval(`import ` + hook + ` "` + hook + `"; var ` + posVar + ` int`); err != nil {
 		panic(err)
 	}
+	hold, err := goscript.NewHolder(r.in)
+	if err != nil {
+		panic(err)
+	}
+	r.hold = hold
 	return r
 }
 
@@ -119,7 +127,7 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 		run = w.cells.begin(ctx)
 	}
 	w.cells.tidy()
-	ctx, stop := context.WithCancelCause(ctx)
+	ctx, stop := stopContext(ctx)
 	defer stop(nil)
 	w.cells.stopWith(run, ctx, stop)
 	defer w.cells.watch(run, goid())()
@@ -144,6 +152,35 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 	// the cell's last statement had started fails the cell all the same.
 	if err := w.cells.finish(run); err != nil && res.Error == nil {
 		res.Error = w.gorun.stopped(err)
+	}
+}
+
+// overGrace is how long past a cell's deadline the interpreter is
+// stopped. The cell's loops, calls and sleeps stop at the deadline
+// itself (cellGuard.Tick and Sleep); code waiting in compiled code that
+// ends at the deadline (a statement interrupted, a database lock waited
+// for) so gets back its error, to print it.
+const overGrace = 50 * time.Millisecond
+
+// stopContext is the context a go cell's code stops with: cancelled with
+// a cause (a goroutine's panic, a deadlock, a halt), or by the caller, at
+// once, and a moment after ctx's deadline.
+func stopContext(ctx context.Context) (context.Context, context.CancelCauseFunc) {
+	base := context.WithoutCancel(ctx)
+	var cancelBase context.CancelFunc = func() {}
+	if d, ok := ctx.Deadline(); ok {
+		base, cancelBase = context.WithDeadline(base, d.Add(overGrace))
+	}
+	stopped, stop := context.WithCancelCause(base)
+	unhook := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			stop(context.Cause(ctx))
+		}
+	})
+	return stopped, func(cause error) {
+		stop(cause)
+		unhook()
+		cancelBase()
 	}
 }
 
@@ -282,10 +319,44 @@ func (r *goRunner) eval(src string) (v reflect.Value, err error) {
 		}
 		return v, err
 	}
-	// The code runs in a goroutine of the interpreter's; when ctx is
-	// done, the interpreter stops it (it returns from wherever it is,
-	// a blocked channel operation included) and this returns at once.
-	return r.in.ExecuteWithContext(r.ctx, prog)
+	return r.execute(prog)
+}
+
+// stopGrace is how long a stopped cell's code is waited for: it returns
+// at its next step, unless compiled code it called takes long.
+const stopGrace = 500 * time.Millisecond
+
+// execute runs prog in a goroutine of its own, held to the cell's
+// context: when that is done, the interpreter stops the code (it returns
+// from wherever it is, a blocked channel operation included). The code
+// is waited for, lest it go on with the statements after where it was
+// stopped once a later program lets the interpreter's frames run again.
+func (r *goRunner) execute(prog *interp.Program) (reflect.Value, error) {
+	stopped, release := r.hold.Hold(r.ctx)
+	defer release()
+	r.ws.cells.evaluating(stopped)
+	type result struct {
+		v   reflect.Value
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		// Should this goroutine be halted (cellGuard.halt), it is
+		// forgotten as it ends.
+		defer r.ws.cells.forget(goid())
+		v, err := r.in.Execute(prog)
+		done <- result{v, err}
+	}()
+	select {
+	case res := <-done:
+		return res.v, res.err
+	case <-stopped:
+		select {
+		case <-done:
+		case <-time.After(stopGrace):
+		}
+		return reflect.Value{}, r.ctx.Err()
+	}
 }
 
 func isPanic(err error) bool {

@@ -21,6 +21,9 @@ import (
 type goroutine struct {
 	gen      int   // the cell that started it
 	deadline int64 // that cell's, in Unix nanoseconds
+	// halted marks a cell's own goroutine, stopped: it ends without
+	// saying so (see tidy).
+	halted bool
 }
 
 // goPanic is a goroutine's panic, as the error of the cell it stops.
@@ -32,16 +35,23 @@ func (p *goPanic) Error() string { return "panic in a goroutine: " + p.msg }
 // the cell that started the goroutine running the statement, which is
 // the running cell unless that goroutine is older.
 func (g *cellGuard) Spawn() int {
-	id := goid()
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	if self := g.goroutines[id]; self != nil {
-		return self.gen
+	run, older := g.run, g.overdue.Load() != 0
+	g.mu.Unlock()
+	if older {
+		// Goroutines of earlier cells run: is this one of them?
+		id := goid()
+		g.mu.Lock()
+		self := g.goroutines[id]
+		g.mu.Unlock()
+		if self != nil {
+			return self.gen
+		}
 	}
-	if g.run == nil {
+	if run == nil {
 		return -1
 	}
-	return g.run.gen
+	return run.gen
 }
 
 // Go runs f, a goroutine interpreted code started (spawn is what Spawn
@@ -75,6 +85,13 @@ func (g *cellGuard) register(id int64, gr *goroutine) {
 		g.goroutines = map[int64]*goroutine{}
 	}
 	g.goroutines[id] = gr
+}
+
+// forget drops a goroutine that has ended.
+func (g *cellGuard) forget(id int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	delete(g.goroutines, id)
 }
 
 // goEnd is called as such a goroutine ends, with what it panicked with.
@@ -143,22 +160,25 @@ func (g *cellGuard) noteOverdue(may func(id int64) bool) {
 		g.overdue.Store(0) // none
 	default:
 		g.overdue.Store(max(earliest, 1))
+		g.lookEvery.Store(63)
 	}
 }
 
 // haltIfOverdue stops this goroutine if its cell has ended and its
-// cell's deadline has passed.
-func (g *cellGuard) haltIfOverdue() {
+// cell's deadline has passed; it tells whether this goroutine is one
+// whose cell has ended.
+func (g *cellGuard) haltIfOverdue() bool {
 	id := goid()
 	g.mu.Lock()
 	gr, run := g.goroutines[id], g.run
 	g.mu.Unlock()
-	if gr == nil || time.Now().UnixNano() <= gr.deadline {
-		return
+	if gr == nil || run != nil && !run.finished && run.gen == gr.gen {
+		return false
 	}
-	if run == nil || run.finished || run.gen != gr.gen {
+	if time.Now().UnixNano() > gr.deadline {
 		panic(errCellStopped)
 	}
+	return true
 }
 
 // goid is the running goroutine's id, as its stack trace gives it.
