@@ -28,8 +28,9 @@ type Options struct {
 	// CacheDir keeps compressed copies of the module between builds,
 	// keyed by its hash: brotli at its best takes a minute or more.
 	CacheDir string
-	// LimitMS is how long a cell may run before the page restarts the
-	// kernel; zero means 10 seconds.
+	// LimitMS is how long a cell may run: the kernel stops it there, and
+	// the page restarts the kernel a little later if it did not stop
+	// (kernel.ts's hardLimit); zero means 10 seconds.
 	LimitMS int
 }
 

@@ -54,6 +54,9 @@ export class Kernel {
   /** restoring settles when a restarted worker has what it is given. */
   private restoring: Promise<void> = Promise.resolve();
   private inflight?: { op: string; since: number; stop(e: Error): void };
+  /** stops counts Stops: a request that waited through one is not sent. */
+  private stops = 0;
+  private loaded = false;
   /** warming is true while the first warm-up runs: requests wait for it. */
   warming = false;
 
@@ -71,6 +74,11 @@ export class Kernel {
     return this.cfg.limitMs;
   }
 
+  /** isReady tells whether a worker is loaded and answering. */
+  get isReady(): boolean {
+    return this.loaded;
+  }
+
   /** running is the op of the request in flight, if any. */
   get running(): string | undefined {
     return this.inflight?.op;
@@ -82,6 +90,7 @@ export class Kernel {
       this.rejectReady = rej;
     });
     this.readyPromise.catch(() => {});
+    this.loaded = false;
     this.started = performance.now();
     const w = newWorker(this.cfg.workerUrl);
     this.worker = w;
@@ -101,6 +110,7 @@ export class Kernel {
       case "ready": {
         const restart = this.module !== undefined;
         this.module = m.module;
+        this.loaded = true;
         this.events.ready?.({
           downloadMs: m.downloadMs,
           compileMs: m.compileMs,
@@ -151,16 +161,20 @@ export class Kernel {
   }
 
   /** stop ends the request in flight as its time limit would: the worker
-   * is terminated and a new one started. It returns whether one was. */
+   * is terminated and a new one started; requests waiting for the worker
+   * to load are not sent. It returns whether one was in flight. */
   stop(): boolean {
+    this.stops++;
     if (!this.inflight) return false;
     this.inflight.stop(new StoppedError("stop", performance.now() - this.inflight.since));
     return true;
   }
 
   private async send(req: Request, limitMs: number, internal = false): Promise<Reply> {
+    const stops = this.stops;
     if (!internal) await this.restoring;
     await this.readyPromise;
+    if (!internal && stops !== this.stops && req.op === "run") throw new NotSentError();
     const id = this.nextId++;
     const request = JSON.stringify(req);
     const reply = new Promise<Reply>((resolve, reject) => this.pending.set(id, { request, resolve, reject }));
@@ -212,7 +226,10 @@ export class Kernel {
       if (this.cfg.keepWorkspace && result.files && result.files.length > 0) await this.takeSnapshot();
       return result;
     } catch (e) {
-      const secs = (ms: number) => `${+(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+      if (e instanceof NotSentError) {
+        return { id: cell.id, stdout: "", sql: [], durationMs: 0, notRun: true, error: { kind: "stopped", message: "not run: stopped before it began", pos: { line: 0, col: 0 } } };
+      }
+      const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${+(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
       const kept = this.cfg.keepWorkspace
         ? "; the kernel was restarted with your files and databases as they were before this cell; variables from earlier cells are gone, so run them again"
         : "; the kernel was restarted";
@@ -285,3 +302,6 @@ export class StoppedError extends Error {
 }
 
 class CrashError extends Error {}
+
+/** NotSentError ends a run the reader stopped while it waited. */
+class NotSentError extends Error {}

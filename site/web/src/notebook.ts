@@ -249,7 +249,7 @@ export class Notebook {
     const run = this.record(cell, r, c.expectsError);
     if (run) {
       this.last.set(c.id, run);
-    } else {
+    } else if (!r.notRun) {
       this.last.delete(c.id);
       // The worker is new: put back what the runs before this one made.
       const n = this.history.filter((r) => r.replay).length;
@@ -266,6 +266,7 @@ export class Notebook {
   /** record adds a run to the history; a run that ended the worker left
    * nothing and is not one. */
   private record(cell: Cell, r: Result, expectsError: boolean): Run | undefined {
+    if (r.notRun) return undefined;
     if (r.restarted) {
       this.fresh = false;
       return undefined;
@@ -511,7 +512,7 @@ export class Notebook {
   }
 
   private async refreshSnapshots() {
-    if (this.snapshotsOp === false) return;
+    if (this.snapshotsOp === false || !this.k.isReady) return;
     const reply = await this.k.request({ op: "snapshots" }).catch(() => undefined);
     if (!reply) return;
     if (reply.error) {

@@ -45,6 +45,7 @@ class Page implements CellHost {
   private schema: HTMLDetailsElement;
   private stopAll: HTMLButtonElement;
   private snapshots: HTMLElement;
+  private replayNote: HTMLElement;
   private notice: HTMLElement;
   private scratch: ScratchList;
   private readonly prefix: string;
@@ -71,6 +72,8 @@ class Page implements CellHost {
     limit.title = "A cell that runs longer is stopped; Stop stops one sooner";
     this.snapshots = span("snapshots");
     this.snapshots.hidden = true;
+    this.replayNote = span("replay-note", "");
+    this.replayNote.hidden = true;
     // A line of what the toolbar does, then one of what it knows.
     const meta = document.createElement("div");
     meta.className = "toolbar-meta";
@@ -83,7 +86,7 @@ class Page implements CellHost {
     this.schema.addEventListener("toggle", () => {
       if (this.schema.open) void this.showSchema();
     });
-    meta.append(limit, this.snapshots, this.schema);
+    meta.append(limit, this.snapshots, this.replayNote, this.schema);
     const main = document.querySelector("main")!;
     main.prepend(toolbar);
     this.notice = document.createElement("div");
@@ -234,6 +237,8 @@ class Page implements CellHost {
           ? `Go back to the state after this cell's run [${snap!.counter}]: its databases, files and declarations`
           : `The state after ${c.label} is no longer kept: the oldest states are dropped past ${mb(nb.budget)}`;
     }
+    this.replayNote.hidden = !nb.unsaved;
+    this.replayNote.textContent = `the ${plural(nb.history.length, "run")} since the reset are too many to keep for a reload: Run all starts afresh`;
     if (nb.snapshotsSupported) {
       const n = nb.kept.size;
       this.snapshots.hidden = false;

@@ -43,6 +43,8 @@ export interface Result {
   /** Set by the page, never the kernel: the run ended the worker (the
    * reader's Stop, the hard limit, a crash) and a new one was started. */
   restarted?: boolean;
+  /** Set by the page: the run was stopped before it was sent. */
+  notRun?: boolean;
 }
 
 export interface Cell {
