@@ -35,9 +35,10 @@ var errDeadlock = errors.New("deadlock: every goroutine is blocked")
 // frame). An interpreted call takes two Go frames, six through a func
 // value or a method, so this allows some 380 nested calls (130 through
 // func values), far more than lesson code nests, with a margin of four
-// to the browser's limit even past the 64 calls a check may come late;
-// and it ends a runaway recursion in milliseconds (a panic unwinds in
-// time quadratic in the depth).
+// to the browser's limit even past the 64 calls a check may come late.
+// A cell's runaway recursion so ends in milliseconds; a script's, or a
+// left-over goroutine's, which must unwind by panicking (in time
+// quadratic in the depth), in tens of them.
 const maxGoFrames = 800
 
 // cellGuard is what a workspace's interpreted code runs under. One cell runs

@@ -35,7 +35,9 @@ for rows.Next() {
 	out = append(out, r)
 }
 rows.Close()
-fmt.Println(len(out))
+done := make(chan int)
+go func() { done <- len(out) }()
+fmt.Println(<-done)
 out`},
 	{Kind: "sql", Source: "SELECT count(*), max(name) FROM t; UPDATE t SET name = upper(name) WHERE id = 1;"},
 	{Kind: "go", Source: "var s []int\nfor i := range 3 { s = append(s, i) }\n_ = s[5]"},
