@@ -25,9 +25,12 @@ const holdPkg = "__hold"
 
 // A Holder holds one interpreter's code to contexts, one at a time.
 type Holder struct {
-	mu   sync.Mutex // held while a Hold lasts
+	mu   sync.Mutex
 	in   *interp.Interpreter
 	prog *interp.Program
+	// holding is set while a Hold lasts; stopped is its.
+	holding bool
+	stopped chan struct{}
 	// held is closed once the hold program runs; release ends it.
 	held, release chan struct{}
 }
@@ -67,10 +70,19 @@ func (h *Holder) hold() {
 // once the interpreter has stopped it. Even under a context never done,
 // holding has a use: the run it starts is what lets code made after a
 // stop run again.
+//
+// A Hold within a Hold (compiled code the held code calls calls back into
+// the interpreter) is the outer one's.
 func (h *Holder) Hold(ctx context.Context) (stopped <-chan struct{}, release func()) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.holding {
+		return h.stopped, func() {}
+	}
+	h.holding = true
 	h.held, h.release = make(chan struct{}), make(chan struct{})
 	stop, ended := make(chan struct{}), make(chan struct{})
+	h.stopped = stop
 	go func() {
 		defer close(ended)
 		if _, err := h.in.ExecuteWithContext(ctx, h.prog); err != nil && ctx.Err() != nil {
@@ -84,6 +96,8 @@ func (h *Holder) Hold(ctx context.Context) (stopped <-chan struct{}, release fun
 	return stop, func() {
 		close(h.release)
 		<-ended
+		h.mu.Lock()
+		h.holding = false
 		h.mu.Unlock()
 	}
 }

@@ -70,6 +70,8 @@ func Block() int {
 
 func Two() int { return 2 }
 
+func Call(f func()) { f() }
+
 func Start(done, closed chan int, n int) {
 	for i := 0; i < n; i++ {
 		go send(done, i*10, 1)
@@ -169,6 +171,21 @@ func TestLoadGuardedStopsBlockedChannelsAtTheContext(t *testing.T) {
 	g.ctx = nil
 	if n := v["Two"].(func() int)(); n != 2 {
 		t.Errorf("Two() = %d after the stop", n)
+	}
+}
+
+// A function handed over may be called while another runs (compiled code
+// the script called calls back).
+func TestLoadGuardedCallsWithinCalls(t *testing.T) {
+	g := newFakeGuard(1 << 62)
+	v, err := goscript.LoadGuarded(g, "v/g.go", []byte(guarded), "Call", "Two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	v["Call"].(func(func()))(func() { n = v["Two"].(func() int)() })
+	if n != 2 {
+		t.Errorf("Two() = %d inside Call", n)
 	}
 }
 
