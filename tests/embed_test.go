@@ -29,10 +29,11 @@ INSERT INTO t VALUES (1), (2);
 SELECT count(*) AS n FROM t</pre>
 <p>And Go again, in the same interpreter:</p>
 <pre data-crucible="go">fmt.Println(answer + 1)</pre>
-<p>A cell that never ends:</p>
-<pre data-crucible="go" data-crucible-id="blocked">import "time"
+<p>A cell that will not end in time, busy in compiled code the kernel cannot stop:</p>
+<pre data-crucible="go" data-crucible-id="blocked">import "strings"
 
-time.Sleep(time.Hour)</pre>
+s := strings.Repeat("ab", 1<<28)
+strings.Count(s, "ba")</pre>
 <pre data-crucible="sql" data-crucible-id="after" data-crucible-db="docs.sqlite">SELECT count(*) AS n FROM t</pre>
 <script src="%s/embed.js" data-limit-ms="3000" defer></script>
 </body></html>`

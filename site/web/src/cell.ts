@@ -210,7 +210,9 @@ export class CellView {
     this.hold();
     this.el.dataset.state = "queued";
     this.status.textContent = "queued";
-    this.running(true);
+    // The toolbar's Stop stops what waits; the cell offers nothing.
+    this.runBtn.hidden = true;
+    this.stopBtn.hidden = true;
   }
 
   /** unqueue puts back the state a queued cell had. */
@@ -334,6 +336,7 @@ export class CellView {
     this.status.textContent = "";
     this.setCounter(undefined);
     this.setStale(null);
+    this.banner(null);
     this.editor.markError(null);
     this.el.dataset.state = "idle";
     this.running(false);

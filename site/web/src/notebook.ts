@@ -163,8 +163,9 @@ export class Notebook {
   run(c: CellView): Promise<Result> {
     return this.enqueue(
       [c],
-      async () => {
+      async (gen) => {
         await this.ensureFresh(c);
+        if (gen !== this.generation) return notRun(c); // stopped while the workspace was rebuilt
         const r = await this.exec(c);
         if (!r.restarted) await this.explain(c, r);
         return r;

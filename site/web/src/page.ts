@@ -243,7 +243,9 @@ class Page implements CellHost {
       const n = nb.kept.size;
       this.snapshots.hidden = false;
       this.snapshots.textContent =
-        n === 0 ? `no states kept to rewind to yet (they may take ${mb(nb.budget)})` : `${plural(n, "state")} kept to rewind to: ${mb(nb.keptBytes())} of ${mb(nb.budget)}`;
+        n === 0
+          ? `no states kept to rewind to yet (budget ${mb(nb.budget)})`
+          : `${plural(n, "state")} kept to rewind to (${mb(nb.keptBytes())}; budget ${mb(nb.budget)})`;
       this.snapshots.title =
         "After each cell that succeeds the workspace is kept, so Rewind on that cell can go back to it; past the budget the oldest are dropped first";
     }
