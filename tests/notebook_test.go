@@ -498,10 +498,14 @@ func TestBrowserScratchPage(t *testing.T) {
 
 // TestBrowserCrashKeepsWork runs a cell that takes all the memory the
 // module may have: the kernel dies (or, with a memory limit, refuses);
-// the page says so, the edit stays, and the workspace is rebuilt.
+// the page says so, the edit stays, and the workspace is rebuilt. Then a
+// Run all that fails says where, and what it did not reach is stale.
 func TestBrowserCrashKeepsWork(t *testing.T) {
 	ctx, base := browser(t)
 	open(t, ctx, base+"/connecting.html")
+	// A SQL cell run first fails on the table the steps above create.
+	click(t, ctx, "count-users", "cell-run")
+	cellSays(t, ctx, "count-users", ".cell-output", "no such table: users", "This cell ran before steps 1–4 did.", "Run steps 1–4 first, then this cell")
 	click(t, ctx, "read-from-go", "cell-catch-up")
 	hog := "keep := [][]byte{}\nfor i := 0; i < 100; i++ {\n\tkeep = append(keep, make([]byte, 256<<20))\n}\nlen(keep)"
 	if err := setSource(ctx, "insert-from-go", hog); err != nil {
@@ -533,4 +537,20 @@ func TestBrowserCrashKeepsWork(t *testing.T) {
 	if got := strings.TrimSpace(cellText(t, ctx, "insert-from-go", ".cell-output")); got != "1" {
 		t.Errorf("after the crash, a cell using step 3's names shows %q", got)
 	}
+
+	if err := setSource(ctx, "create-users", "CREATE TABLE users (user_id integer primary key,"); err != nil {
+		t.Fatal(err)
+	}
+	pressRunAll(t, ctx)
+	toolbarSays(t, ctx, "stopped at cell 2 of 6: ")
+	if href := eval[string](t, ctx, `document.querySelector('.toolbar .kernel-status a.cell-link').getAttribute('href')`); href != "#step-2" {
+		t.Errorf("the toolbar links %q", href)
+	}
+	for _, id := range []string{"read-from-go", "insert-from-go", "count-users", "bad-column"} {
+		if !stale(t, ctx, id) {
+			t.Errorf("after a Run all that stopped at step 2, %s is not stale", id)
+		}
+	}
+	cellSays(t, ctx, "count-users", ".cell-stale-note", "not run since the workspace was reset")
+	shot(t, ctx, "run-all-stopped")
 }
