@@ -83,6 +83,8 @@ export class Notebook {
   /** generation counts Stops: a task queued before one does not run. */
   private generation = 0;
   private historyKey: string;
+  /** rebuilt is what the last rebuild said, until a run says it too. */
+  private rebuilt = "";
   private saveFailed = false;
 
   constructor(
@@ -126,6 +128,7 @@ export class Notebook {
     const p = this.tasks.then(async () => {
       try {
         if (gen !== this.generation) return cancelled;
+        this.rebuilt = "";
         return await fn(gen);
       } finally {
         for (const c of cells) c.unqueue();
@@ -166,8 +169,16 @@ export class Notebook {
       async (gen) => {
         await this.ensureFresh(c);
         if (gen !== this.generation) return notRun(c); // stopped while the workspace was rebuilt
+        const rebuilt = this.rebuilt;
+        this.rebuilt = "";
+        if (!rebuilt) this.ev.status(text(`running ${c.label}…`), "busy");
         const r = await this.exec(c);
         if (!r.restarted) await this.explain(c, r);
+        // What the run did, after what rebuilding the workspace for it did.
+        const then = rebuilt ? `${rebuilt} Then ` : "";
+        if (r.restarted) return r; // the rebuild after it says what it did
+        if (r.error) this.ev.status(frag(then, link(c, rebuilt ? c.label : capital(c.label)), ` failed: ${firstLine(r.error.message)}`), "failed");
+        else this.ev.status(frag(then, link(c, rebuilt ? c.label : capital(c.label)), ` ran in ${secs(r.durationMs)}.`), "done");
         return r;
       },
       notRun(c),
@@ -458,7 +469,8 @@ export class Notebook {
       if (run.kept) this.lineage.set(run.id, this.history.slice());
     }
     await this.refreshSnapshots();
-    this.ev.status(text(`Rebuilt the workspace ${why}: ${plural(runs.length, "run")} replayed in ${secs(performance.now() - t0)}${changed.length ? `; ${changed[0]}` : ""}.`), changed.length ? "failed" : "done");
+    this.rebuilt = `Rebuilt the workspace ${why}: ${plural(runs.length, "run")} replayed in ${secs(performance.now() - t0)}${changed.length ? `; ${changed[0]}` : ""}.`;
+    this.ev.status(text(this.rebuilt), changed.length ? "failed" : "done");
     return changed.length === 0;
   }
 
