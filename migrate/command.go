@@ -15,8 +15,12 @@ import (
 // ErrUsage is a command line that does not say what to do.
 var ErrUsage = errors.New("usage")
 
-// verbs are the commands Command runs.
-var verbs = []string{"current", "heads", "branches", "history", "show", "upgrade", "downgrade", "stamp"}
+// verbs are the commands Command runs, each with whether it reads or
+// writes the version table (and so needs the database).
+var verbs = map[string]bool{
+	"current": true, "upgrade": true, "downgrade": true, "stamp": true,
+	"heads": false, "branches": false, "history": false, "show": false,
+}
 
 const usage = `usage: migrate COMMAND [ARGS]
   current [-v]              the revisions the database is at

@@ -78,7 +78,7 @@ func Main(env Env, args []string, out io.Writer) error {
 	case "check":
 		return c.check()
 	}
-	if !slices.Contains(verbs, args[0]) {
+	if _, ok := verbs[args[0]]; !ok {
 		// Before the migrator opens the database: a mistyped command
 		// must not create it.
 		return fmt.Errorf("%w: migrate has no command %q\n%s", ErrUsage, args[0], usage)
@@ -92,13 +92,7 @@ func Main(env Env, args []string, out io.Writer) error {
 }
 
 // needsDatabase tells the verbs that read or write the version table.
-func needsDatabase(verb string) bool {
-	switch verb {
-	case "heads", "branches", "history", "show":
-		return false
-	}
-	return true
-}
+func needsDatabase(verb string) bool { return verbs[verb] }
 
 func newID() string {
 	b := make([]byte, 6)

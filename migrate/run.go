@@ -326,7 +326,7 @@ func (m *Migrator) move(target string, up bool) error {
 					done = len(steps) == 1
 					c.ran, c.failed = c.ran[:0], ""
 					if _, err := m.apply(c, steps[0], heads, up); err != nil {
-						return c.partly(steps[0], up, m.transactionalDDL(), err)
+						return m.partly(c, steps[0], up, err)
 					}
 					if err := fk.check(c); err != nil {
 						return fmt.Errorf("migrate: %s of revision %s (%s) failed: %w", direction(up), steps[0].ID, where(&steps[0].Revision), err)
@@ -435,8 +435,10 @@ func (m *Migrator) offline(from, target string, up bool) (string, error) {
 		}
 	}
 	if c.recreated && m.dialect.Name() == "sqlite" {
-		// SQLite's procedure around a move and copy, as online (see
-		// foreignKeys): the pragma must come before BEGIN.
+		// SQLite's procedure around a move and copy (see foreignKeys):
+		// the pragma must come before BEGIN, and foreign_key_check shows
+		// the reader of the script what would break them (offline, it
+		// cannot fail the script).
 		c.exec("PRAGMA foreign_key_check")
 		c.exec("COMMIT")
 		c.exec("PRAGMA foreign_keys=ON")

@@ -17,53 +17,100 @@ import (
 // batch mode's DROP TABLE of a parent does not cascade to its children,
 // and foreign_key_check before each revision commits, so that nothing it
 // leaves breaks them.
-type foreignKeys struct{ on bool }
+type foreignKeys struct {
+	on bool
+	// before counts the rows that broke each foreign key before the
+	// run (table, parent, key number), and names them by rowid: a
+	// revision answers only for those it adds.
+	before    map[string]int
+	beforeRow map[string]bool
+}
 
-// sqliteForeignKeys reads whether the connection enforces foreign keys;
-// off, or on another database, the procedure does nothing.
-func (c *Context) sqliteForeignKeys() (foreignKeys, error) {
+// sqliteForeignKeys reads whether the connection enforces foreign keys,
+// and what breaks them already; off, or on another database, the
+// procedure does nothing.
+func (c *Context) sqliteForeignKeys() (*foreignKeys, error) {
+	fk := &foreignKeys{}
 	if c.dialect.Name() != "sqlite" {
-		return foreignKeys{}, nil
+		return fk, nil
 	}
 	res, err := c.conn.ExecuteSQL("PRAGMA foreign_keys")
 	if err != nil {
-		return foreignKeys{}, err
+		return nil, err
 	}
 	v, err := res.Scalar()
-	return foreignKeys{on: fmt.Sprint(v) == "1"}, err
+	if fk.on = fmt.Sprint(v) == "1"; !fk.on || err != nil {
+		return fk, err
+	}
+	var rows [][]any
+	fk.before, rows, err = c.brokenForeignKeys()
+	fk.beforeRow = map[string]bool{}
+	for _, row := range rows {
+		fk.beforeRow[fmt.Sprint(row...)] = true
+	}
+	return fk, err
+}
+
+// brokenForeignKeys counts the rows foreign_key_check reports per foreign
+// key, and describes the first few.
+func (c *Context) brokenForeignKeys() (map[string]int, [][]any, error) {
+	res, err := c.conn.ExecuteSQL("PRAGMA foreign_key_check")
+	if err != nil {
+		return nil, nil, err
+	}
+	counts := map[string]int{}
+	for _, row := range res.Rows() {
+		// table, rowid, parent, fkid
+		counts[fmt.Sprint(row[0], "\x00", row[2], "\x00", row[3])]++
+	}
+	return counts, res.Rows(), nil
 }
 
 // around runs the revisions with foreign keys off, and turns them on again
-// whatever happened.
-func (fk foreignKeys) around(c *Context, fn func() error) error {
+// whatever happened, failing if that fails: the connection would go back
+// to its pool without them.
+func (fk *foreignKeys) around(c *Context, fn func() error) (err error) {
 	if !fk.on {
 		return fn()
 	}
 	if _, err := c.conn.ExecuteSQL("PRAGMA foreign_keys=OFF"); err != nil {
 		return err
 	}
-	defer c.conn.ExecuteSQL("PRAGMA foreign_keys=ON")
+	defer func() {
+		if _, onErr := c.conn.ExecuteSQL("PRAGMA foreign_keys=ON"); onErr != nil {
+			err = errors.Join(err, fmt.Errorf("migrate: turning foreign keys on again: %w", onErr))
+		}
+	}()
 	return fn()
 }
 
 // check fails when the revision left rows whose foreign keys point at no
-// row, naming the first of them.
-func (fk foreignKeys) check(c *Context) error {
+// row, more than there were before the run, naming the first of them.
+func (fk *foreignKeys) check(c *Context) error {
 	if !fk.on {
 		return nil
 	}
-	res, err := c.conn.ExecuteSQL("PRAGMA foreign_key_check")
-	if err != nil || res.Len() == 0 {
+	counts, rows, err := c.brokenForeignKeys()
+	if err != nil {
 		return err
 	}
+	added := 0
+	for key, n := range counts {
+		added += max(0, n-fk.before[key])
+	}
+	if added == 0 {
+		return nil
+	}
 	var broken []string
-	for _, row := range res.Rows()[:min(res.Len(), 5)] {
-		// table, rowid, parent, fkid
-		broken = append(broken, fmt.Sprintf("%v row %v refers to a missing row of %v", row[0], row[1], row[2]))
+	for _, row := range rows {
+		key := fmt.Sprint(row[0], "\x00", row[2], "\x00", row[3])
+		if counts[key] > fk.before[key] && !fk.beforeRow[fmt.Sprint(row...)] && len(broken) < 5 {
+			broken = append(broken, fmt.Sprintf("%v row %v refers to a missing row of %v", row[0], row[1], row[2]))
+		}
 	}
 	more := ""
-	if res.Len() > 5 {
-		more = fmt.Sprintf(" (and %d more)", res.Len()-5)
+	if added > len(broken) {
+		more = fmt.Sprintf(" (and %d more)", added-len(broken))
 	}
 	return fmt.Errorf("it leaves rows that break foreign keys (SQLite's foreign_key_check): %s%s; on SQLite revisions run with foreign keys off, so a DELETE does not cascade: delete or update the child rows in the revision", strings.Join(broken, "; "), more)
 }
@@ -97,8 +144,8 @@ func (m *Migrator) transactionalDDL() bool { return m.dialect.Name() != "mysql" 
 // commits as it runs: all those before the last DDL statement it sent or
 // tried (MySQL commits the open transaction before each), and that one if
 // it succeeded.
-func (c *Context) partly(s *Script, up bool, transactional bool, err error) error {
-	if transactional {
+func (m *Migrator) partly(c *Context, s *Script, up bool, err error) error {
+	if m.transactionalDDL() {
 		return err
 	}
 	kept := 0

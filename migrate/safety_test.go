@@ -183,6 +183,37 @@ func TestRevisionBreakingForeignKeysFails(t *testing.T) {
 	}
 }
 
+// Rows that broke a foreign key before the run are not the revision's to
+// answer for: only what it adds fails it.
+func TestOrphansFromBeforeDoNotFailARevision(t *testing.T) {
+	eng, err := engine.CreateEngine("sqlite://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	for _, s := range []string{
+		"CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+		"CREATE TABLE kid (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id))",
+		"PRAGMA foreign_keys=OFF", "INSERT INTO kid VALUES (1, 42)", "PRAGMA foreign_keys=ON",
+	} {
+		if _, err := eng.ExecuteSQL(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	quiet := &migrate.Script{Revision: migrate.Revision{ID: "a1"}, Upgrade: func(c *migrate.Context) error { return c.Execute("INSERT INTO parent VALUES (1)") }}
+	orphan := &migrate.Script{Revision: migrate.Revision{ID: "b2", Down: []string{"a1"}}, Upgrade: func(c *migrate.Context) error { return c.Execute("INSERT INTO kid VALUES (2, 43)") }}
+	m, err := migrate.New(eng, quiet, orphan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Upgrade("a1"); err != nil {
+		t.Fatalf("a revision that breaks nothing failed for an older orphan: %v", err)
+	}
+	if err := m.Upgrade("b2"); err == nil || !strings.Contains(err.Error(), "kid row 2 refers") || strings.Contains(err.Error(), "kid row 1 ") {
+		t.Errorf("a revision adding an orphan: %v", err)
+	}
+}
+
 // Property: several runs of `upgrade head` at once on one database apply
 // each revision exactly once and all succeed: on SQLite each revision
 // takes the write lock first and reads the heads under it; on PostgreSQL
