@@ -85,9 +85,6 @@ func (w *Workspace) record(c Cell, res *Result) {
 	res.Counter = nb.counter
 	stopped := res.Error != nil && (res.Error.Kind == "timeout" || strings.HasPrefix(res.Error.Message, "stopped") || strings.HasPrefix(res.Error.Message, "deadlock"))
 	nb.runs = append(nb.runs, pastRun{cell: c, counter: nb.counter, replay: !stopped})
-	for _, f := range res.Files {
-		nb.dirty[f] = true
-	}
 	if res.Error != nil || c.ID == "" {
 		return
 	}
@@ -99,15 +96,35 @@ func (w *Workspace) record(c Cell, res *Result) {
 	nb.kept = slices.DeleteFunc(nb.kept, func(k *snapshot) bool { return k.id == c.ID })
 	nb.kept = append(nb.kept, s)
 	delete(nb.dropped, c.ID)
-	for len(nb.kept) > 1 && nb.bytes() > w.opts.SnapshotBudget {
+	if nb.own(s) > w.opts.SnapshotBudget {
+		// Over the budget alone: not kept, rather than every older
+		// state dropped for it.
+		nb.kept = nb.kept[:len(nb.kept)-1]
+		nb.dropped[c.ID] = c.Step
+		res.Display = append(res.Display, Display{Kind: "notice", Text: fmt.Sprintf(
+			"the state after this cell is not kept for a rewind: it takes %d MB, more than the %d MB the kept states may", nb.own(s)>>20, w.opts.SnapshotBudget>>20)})
+		return
+	}
+	for nb.bytes() > w.opts.SnapshotBudget {
 		old := nb.kept[0]
 		nb.kept = nb.kept[1:]
 		nb.dropped[old.id] = old.step
 	}
-	res.Snapshot = slices.Contains(nb.kept, s)
-	if !res.Snapshot {
-		nb.dropped[c.ID] = c.Step
+	res.Snapshot = true
+}
+
+// own is what s holds that no older kept state shares.
+func (n *notebook) own(s *snapshot) int {
+	for _, k := range n.Snapshots() {
+		if k.ID == s.id {
+			return k.Bytes
+		}
 	}
+	total := 0
+	for _, data := range s.files {
+		total += len(data)
+	}
+	return total
 }
 
 // takeSnapshot reads the workspace after c ran. Files unchanged since the
@@ -120,18 +137,24 @@ func (w *Workspace) takeSnapshot(c Cell) (*snapshot, error) {
 		prev = nb.kept[len(nb.kept)-1]
 	}
 	s := &snapshot{id: c.ID, step: c.Step, counter: nb.counter, runs: len(nb.runs), files: map[string][]byte{}, current: w.current}
+	w.fmu.Lock() // goroutines of cells touch files between runs
+	dirty := maps.Clone(nb.dirty)
+	clear(nb.dirty)
+	w.fmu.Unlock()
 	for _, f := range w.Files() {
-		if data, ok := prev.file(f.Path); ok && (!nb.dirty[f.Path] || f.Database && w.unchangedDatabase(f.Path, data)) {
+		if data, ok := prev.file(f.Path); ok && (!dirty[f.Path] || f.Database && w.unchangedDatabase(f.Path, data)) {
 			s.files[f.Path] = data
 			continue
 		}
 		data, err := w.ReadFile(f.Path)
 		if err != nil {
+			w.fmu.Lock()
+			maps.Copy(nb.dirty, dirty) // read them again next time
+			w.fmu.Unlock()
 			return nil, err
 		}
 		s.files[f.Path] = data
 	}
-	clear(nb.dirty)
 	return s, nil
 }
 
@@ -167,25 +190,19 @@ func (s *snapshot) file(p string) ([]byte, bool) {
 // bytes is the memory the kept states take, each file's bytes counted
 // once however many states share them.
 func (n *notebook) bytes() int {
-	seen := map[*byte]bool{}
 	total := 0
-	for _, s := range n.kept {
-		for _, data := range s.files {
-			if len(data) == 0 || seen[&data[0]] {
-				continue
-			}
-			seen[&data[0]] = true
-			total += len(data)
-		}
+	for _, s := range n.Snapshots() {
+		total += s.Bytes
 	}
 	return total
 }
 
-// Snapshots lists the kept states, oldest first.
-func (w *Workspace) Snapshots() []Snapshot {
+// Snapshots lists the kept states, oldest first, each with the bytes no
+// older one shares.
+func (n *notebook) Snapshots() []Snapshot {
 	out := []Snapshot{}
 	seen := map[*byte]bool{}
-	for _, s := range w.nb.kept {
+	for _, s := range n.kept {
 		own := 0
 		for _, data := range s.files {
 			if len(data) > 0 && !seen[&data[0]] {
@@ -197,6 +214,9 @@ func (w *Workspace) Snapshots() []Snapshot {
 	}
 	return out
 }
+
+// Snapshots lists the kept states, oldest first.
+func (w *Workspace) Snapshots() []Snapshot { return w.nb.Snapshots() }
 
 // Rewind brings the workspace back to the state after the kept run of
 // cell id: the runs that led to it are replayed from a reset, which

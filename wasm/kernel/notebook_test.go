@@ -78,7 +78,7 @@ func TestRewind(t *testing.T) {
 
 // Over the budget, the oldest states go first, and saying so.
 func TestSnapshotBudget(t *testing.T) {
-	w := New(Options{SnapshotBudget: 64 << 10})
+	w := New(Options{SnapshotBudget: 256 << 10})
 	defer w.Close()
 	step(t, w, 1, "sql", "CREATE TABLE t (s TEXT)")
 	for n := 2; n <= 6; n++ {
@@ -92,11 +92,38 @@ func TestSnapshotBudget(t *testing.T) {
 	for _, s := range snaps {
 		total += s.Bytes
 	}
-	if total > 64<<10 && len(snaps) > 1 {
-		t.Errorf("%d bytes kept over a budget of 64 KiB: %+v", total, snaps)
+	if total > 256<<10 {
+		t.Errorf("%d bytes kept over a budget of 256 KiB: %+v", total, snaps)
 	}
 	if rep := rewind(w, "s1"); !strings.Contains(rep.Error, "step 1 is no longer kept") || !strings.Contains(rep.Error, "catch up") {
 		t.Errorf("a rewind to a dropped state: %+v", rep)
+	}
+	// A state over the budget alone is not kept, and the older ones stay.
+	res := step(t, w, 7, "sql", "INSERT INTO t VALUES (printf('%.300000c', 'x'))")
+	if res.Snapshot || !strings.Contains(res.Output(), "is not kept for a rewind") {
+		t.Errorf("a state over the budget alone: snapshot %v, %q", res.Snapshot, res.Output())
+	}
+	if after := w.Snapshots(); len(after) != len(snaps) || after[len(after)-1].ID != "s6" {
+		t.Errorf("a state over the budget dropped the others: %+v", after)
+	}
+}
+
+// Files changed outside a cell's run (a write request, a goroutine a cell
+// left) reach the next kept state.
+func TestSnapshotSeesWritesBetweenRuns(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	step(t, w, 1, "shell", "$ echo one > f.txt")
+	if err := w.WriteFile("f.txt", []byte("two\n")); err != nil {
+		t.Fatal(err)
+	}
+	step(t, w, 2, "sql", "SELECT 1")
+	step(t, w, 3, "shell", "$ echo three > f.txt")
+	if rep := rewind(w, "s2"); rep.Error != "" {
+		t.Fatal(rep.Error)
+	}
+	if got := run(t, w, "shell", "$ cat f.txt").Output(); got != "two\n" {
+		t.Errorf("after the rewind to step 2 f.txt is %q", got)
 	}
 }
 

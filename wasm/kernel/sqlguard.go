@@ -115,15 +115,22 @@ func (w *Workspace) ensureDatabase(p string, create bool) error {
 		return fmt.Errorf("sql: %s: no such database in the workspace", p)
 	}
 	w.dbs[p] = true
-	w.changed[p] = true
+	w.touch(p)
 	memdb.Create(w.memName(p), nil)
 	return nil
+}
+
+// touch records that file p changed: for the running cell's reply, and
+// for the next state the notebook keeps. The caller holds fmu.
+func (w *Workspace) touch(p string) {
+	w.changed[p] = true
+	w.nb.dirty[p] = true
 }
 
 // markChanged records that a cell changed file p.
 func (w *Workspace) markChanged(p string) {
 	w.fmu.Lock()
-	w.changed[p] = true
+	w.touch(p)
 	w.fmu.Unlock()
 }
 

@@ -237,7 +237,7 @@ func (w *Workspace) WriteFile(name string, data []byte) error {
 	if err := w.conflict(p); err != nil {
 		return err
 	}
-	w.changed[p] = true
+	w.touch(p)
 	if bytes.HasPrefix(data, sqliteHeader) || (len(data) == 0 && w.dbs[p]) {
 		delete(w.files, p)
 		w.dbs[p] = true
@@ -268,7 +268,7 @@ func (w *Workspace) RemoveFile(name string) error {
 	} else {
 		return fmt.Errorf("%s: no such file in the workspace", p)
 	}
-	w.changed[p] = true
+	w.touch(p)
 	return nil
 }
 
