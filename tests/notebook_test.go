@@ -494,6 +494,30 @@ func TestBrowserScratchPage(t *testing.T) {
 	}
 	pressRunAll(t, ctx)
 	toolbarSays(t, ctx, "2 cells ran in")
+
+	// A state whose cells do not run the same again (chance): a rewind
+	// restores its files and says the declarations are gone; catching up
+	// then starts from the top.
+	if err := setSource(ctx, sqlCell, "CREATE TABLE r AS SELECT random() AS r;\nSELECT count(*) AS n FROM r"); err != nil {
+		t.Fatal(err)
+	}
+	pressRunAll(t, ctx)
+	click(t, ctx, sqlCell, "cell-rewind")
+	cellSays(t, ctx, sqlCell, ".cell-banner", "Rewound here, but running the cells again did not give back the same files and databases")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.cell[data-id=%q] + .scratch-add button.scratch-add-go`, sqlCell)))); err != nil {
+		t.Fatal(err)
+	}
+	last := ids()[2]
+	if err := setSource(ctx, last, "x + 1"); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, last, "cell-run")
+	cellSays(t, ctx, last, ".out-hint", "x is declared in a scratch cell")
+	click(t, ctx, last, "cell-catch-up-now")
+	cellSays(t, ctx, last, ".cell-output", "43")
+	// From the first cell's state (its run replays the same), not the
+	// second's.
+	toolbarSays(t, ctx, "caught up to a scratch cell: 2 cells ran in")
 }
 
 // TestBrowserCrashKeepsWork runs a cell that takes all the memory the

@@ -77,6 +77,8 @@ export class Notebook {
   /** trusted: the interpreter holds the declarations of the history's
    * runs (not after a rewind that could only restore files). */
   private trusted = true;
+  /** unfaithful are the cells a rewind to which gave back files only. */
+  private unfaithful = new Set<string>();
   private counter = 0;
   private tasks: Promise<unknown> = Promise.resolve();
   private waiting = 0;
@@ -214,7 +216,8 @@ export class Notebook {
         }
         if (plan.rewind) {
           const to = this.cells().find((x) => x.id === plan.rewind);
-          if (!to || !(await this.rewindTo(to, false))) plan = { start: 0, reset: true };
+          // A state whose runs do not replay the same is no way there.
+          if (!to || !(await this.rewindTo(to, false)) || !this.trusted) plan = { start: 0, reset: true };
         }
         if (plan.reset) await this.reset("reset");
         for (const x of seq.slice(0, plan.start)) x.unqueue();
@@ -326,7 +329,7 @@ export class Notebook {
     const took = secs(performance.now() - t0);
     if (what === "all") this.ev.status(text(`${plural(total, "cell")} ran in ${took}`), "done");
     else {
-      const ran = cells.length === 1 ? to!.label : `${stepRange(cells)}`;
+      const ran = cells.length === 1 ? to!.label : cells.every((x) => x.step !== undefined) ? stepRange(cells) : plural(cells.length, "cell");
       this.ev.status(frag("caught up to ", link(to!, to!.label), `: ${ran} ran in ${took}`), "done");
     }
     return results;
@@ -349,7 +352,7 @@ export class Notebook {
     const go = this.trusted ? prefix(this.history) : -1;
     for (let j = seq.length - 2; j >= 0 && j + 1 > go; j--) {
       const lin = this.lineage.get(seq[j].id);
-      if (lin && this.kept.has(seq[j].id) && prefix(lin) === j + 1) return { start: j + 1, rewind: seq[j].id, reset: false };
+      if (lin && this.kept.has(seq[j].id) && !this.unfaithful.has(seq[j].id) && prefix(lin) === j + 1) return { start: j + 1, rewind: seq[j].id, reset: false };
     }
     if (go >= 0) return { start: go, reset: false };
     return { start: 0, reset: true };
@@ -370,6 +373,7 @@ export class Notebook {
     this.fresh = true;
     this.lazy = false;
     this.trusted = true;
+    this.unfaithful.clear();
     this.refresh();
   }
 
@@ -408,6 +412,7 @@ export class Notebook {
     this.setKept(reply.snapshots ?? [], reply.budget);
     const notice = reply.rewound.notice;
     this.trusted = !notice;
+    if (notice) this.unfaithful.add(c.id);
     if (say) {
       this.ev.status(
         frag("Back to the state after ", link(c, c.label), ` [${reply.rewound.counter}]: ${notice ? "its databases and files" : "its databases, files and declarations"}.`),
