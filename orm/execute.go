@@ -1,6 +1,8 @@
 package orm
 
 import (
+	"strings"
+
 	"crucible/orm/core"
 	"crucible/orm/engine"
 )
@@ -21,10 +23,18 @@ func (s *Session) Execute(st core.Statement, params ...core.Row) (*engine.Result
 }
 
 // writes tells a statement that changes rows, whose transaction begins
-// for writing (see Session).
+// for writing (see Session). Text is taken to write unless it reads as a
+// query: a read transaction that then writes is what fails under load.
 func writes(st core.Statement) bool {
-	switch st.(type) {
+	switch st := st.(type) {
 	case *core.InsertStmt, *core.UpdateStmt, *core.DeleteStmt:
+		return true
+	case *core.TextClause:
+		word, _, _ := strings.Cut(strings.TrimSpace(st.SQL), " ")
+		switch strings.ToUpper(word) {
+		case "SELECT", "VALUES", "EXPLAIN":
+			return false
+		}
 		return true
 	}
 	return false

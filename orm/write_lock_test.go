@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"crucible/orm"
+	"crucible/orm/core"
 	"crucible/orm/engine"
 )
 
@@ -159,11 +160,21 @@ func TestBeginWrite(t *testing.T) {
 	if err := s.BeginWrite(); err != nil {
 		t.Errorf("BeginWrite in a write transaction: %v", err)
 	}
+	s.Rollback()
+	// Text that writes begins for writing; text that reads does not.
+	if _, err := s.Execute(core.SQL("UPDATE items SET name = 'b'")); err != nil {
+		t.Fatal(err)
+	}
+	s.Rollback()
+	if _, err := s.Execute(core.SQL("SELECT count(*) FROM items")); err != nil {
+		t.Fatal(err)
+	}
+	s.Rollback()
 	var kinds []string
 	for _, note := range begins {
 		kinds = append(kinds, map[bool]string{true: "write", false: "read"}[strings.Contains(note, "IMMEDIATE")])
 	}
-	if strings.Join(kinds, " ") != "write read write" {
+	if strings.Join(kinds, " ") != "write read write write read" {
 		t.Errorf("begins noted %q: want the flush's and BeginWrite's IMMEDIATE, the query's plain", begins)
 	}
 }

@@ -9,6 +9,7 @@ package mysql
 
 import (
 	"net"
+	"strconv"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -39,6 +40,13 @@ func DSN(u *engine.URL) string {
 	cfg.ParseTime = true
 	cfg.ClientFoundRows = true
 	for k, v := range u.Query {
+		if k == "clientFoundRows" {
+			// The field, not a parameter: the ORM reads the same word
+			// the same way (strconv.ParseBool) to know what counts mean.
+			found, err := strconv.ParseBool(v[0])
+			cfg.ClientFoundRows = found || err != nil
+			continue
+		}
 		if len(v) > 0 {
 			if cfg.Params == nil {
 				cfg.Params = map[string]string{}
