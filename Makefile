@@ -54,7 +54,8 @@ check: $(WASM)
 test: build chromium lint
 	CRUCIBLE_POSTGRES_URL=$$(bash .ci/postgres) && CRUCIBLE_MYSQL_URL=$$(bash .ci/mysql) && \
 		export CRUCIBLE_POSTGRES_URL CRUCIBLE_MYSQL_URL && \
-		$(GO) test $$($(GO) list ./... | grep -v '/tests$$')
+		$(GO) test $$($(GO) list ./... | grep -v '/tests$$') && \
+		$(GO) test -race -run 'Goroutines|Concurrent' ./orm ./migrate
 	$(GO) test -count=1 -v ./tests
 	$(GO) run ./cmd/build check -wasm $(WASM)
 
