@@ -74,14 +74,24 @@ func load(g Guard, file string, src []byte, names []string) (values map[string]a
 	// Only the packages the file imports: handing the interpreter every
 	// table costs most of a load.
 	exports := importedSymbols(f)
+	// A line directive's relative name is the directory's of the file it
+	// stands in.
+	base := path.Base(name)
+	edits, odd := Ranges(fset, f, base, nil)
 	if g != nil {
-		// A line directive's relative name is the directory's of the
-		// file it stands in.
-		base := path.Base(name)
-		edits := append([]Edit{ImportHook(fset, f, base)}, Instrument(fset, f, string(src), base, nil)...)
-		src = []byte(Apply(string(src), edits))
+		edits = append(append([]Edit{ImportHook(fset, f, base)}, edits...), Instrument(fset, f, string(src), base, nil)...)
 		exports[Hook+"/"+Hook] = Hooks(g)
 		GuardSymbols(g, exports)
+	}
+	if len(edits) > 0 {
+		src = []byte(Apply(string(src), edits))
+	}
+	// A range the interpreter cannot compile is named at its place.
+	rangeError := func(msg string) (error, bool) {
+		if m, at, ok := RangeError(msg, odd); ok {
+			return loadError{fmt.Errorf("%s: %s", fset.Position(at), m)}, true
+		}
+		return nil, false
 	}
 	// The interpreter writes a panic's frames to stderr, and returns
 	// only its value.
@@ -99,6 +109,9 @@ func load(g Guard, file string, src []byte, names []string) (values map[string]a
 		// itself is the file's fault, not the caller's.
 		if r := recover(); r != nil {
 			values, err = nil, loadError{fmt.Errorf("%s: panic while loading: %v", file, r)}
+			if rerr, ok := rangeError(fmt.Sprint(r)); ok {
+				err = rerr
+			}
 		}
 	}()
 	run := func(f func()) { f() }
@@ -111,6 +124,9 @@ func load(g Guard, file string, src []byte, names []string) (values map[string]a
 	}
 	run(func() { _, err = in.EvalPath(name) })
 	if err != nil {
+		if rerr, ok := rangeError(err.Error()); ok {
+			return nil, rerr
+		}
 		if at, _, ok := strings.Cut(stderr.String(), " panic: "); ok && !strings.Contains(at, "\n") {
 			err = fmt.Errorf("%s panic: %v", at, err)
 		}

@@ -31,6 +31,7 @@ type goRunner struct {
 	imported map[string]string // package name -> import path
 	globals  map[string]bool   // names declared at top level
 	types    map[string]bool
+	ints     map[string]bool // of globals, those of type int
 	// decls are the declaration segments run so far, replayed into a
 	// fresh interpreter when a cell redefines a type (yaegi keeps the old
 	// type otherwise).
@@ -73,6 +74,7 @@ func (w *Workspace) newGoRunner() *goRunner {
 		imported: map[string]string{},
 		globals:  map[string]bool{},
 		types:    map[string]bool{},
+		ints:     map[string]bool{},
 	}
 	r.in = interp.New(interp.Options{Stdout: r.stdout, Stderr: r.stderr})
 	if err := r.in.Use(w.exports()); err != nil {
@@ -135,7 +137,7 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 		res.Stdout += w.gorun.stdout.take()
 		w.gorun.stderr.take()
 	}()
-	segs, diag := splitCell(c.Source)
+	segs, diag := splitCellWith(c.Source, func(name string) bool { return w.gorun.ints[name] })
 	if diag != nil {
 		res.Error = diag
 		w.cells.finish(run)
@@ -218,9 +220,9 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 		d := r.diagnose(err)
 		if d.Pos.Line == 0 {
 			d.Pos = seg.pos
-			if strings.HasPrefix(d.Message, "the interpreter cannot run a two-value form") && len(seg.twoValue) > 0 {
-				d.Pos = seg.twoValue[0]
-			}
+		}
+		if d.Message == goscript.NilType {
+			d.Message, d.Pos = seg.nilType(d.Pos)
 		}
 		return d
 	}
@@ -270,10 +272,33 @@ func shownValue(vals []any) (Display, bool) {
 // stopping tells whether the running cell was stopped.
 func (r *goRunner) stopping() bool { return r.ctx != nil && r.ctx.Err() != nil }
 
+// nilType is what yaegi's "nil type" (reported at pos) means in seg,
+// and where: a range over an integer or a function, or a two-value form
+// at the cell's top level.
+func (seg segment) nilType(pos Position) (string, Position) {
+	for _, o := range seg.oddRanges {
+		if o.known {
+			return o.message, o.pos
+		}
+	}
+	if len(seg.twoValue) > 0 {
+		return twoValueMessage, seg.twoValue[0]
+	}
+	if len(seg.oddRanges) > 0 {
+		return seg.oddRanges[0].message, seg.oddRanges[0].pos
+	}
+	return twoValueMessage, pos
+}
+
+// twoValueMessage is what yaegi's "nil type" means of v, ok := m[k] or
+// <-ch at a cell's top level.
+const twoValueMessage = "the interpreter cannot run a two-value form (v, ok := m[k] or <-ch) at the top level of a cell: put it inside an if statement or a function"
+
 // declared notes the names seg declares.
 func (r *goRunner) declared(seg segment) {
 	for _, n := range seg.names {
 		r.globals[n] = true
+		r.ints[n] = slices.Contains(seg.ints, n)
 	}
 	for _, t := range seg.types {
 		r.types[t] = true
@@ -436,6 +461,7 @@ func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
 			fresh.decls = append(fresh.decls, d)
 			for _, n := range d.names {
 				fresh.globals[n] = true
+				fresh.ints[n] = slices.Contains(d.ints, n)
 			}
 			for _, t := range d.types {
 				fresh.types[t] = true
@@ -504,10 +530,6 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 func plainer(msg string) string {
 	if name, ok := strings.CutPrefix(msg, "undefined selector: "); ok {
 		return "undefined field or method " + name
-	}
-	if msg == "nil type" {
-		// What yaegi says of v, ok := m[k] or <-ch at a cell's top level.
-		return "the interpreter cannot run a two-value form (v, ok := m[k] or <-ch) at the top level of a cell: put it inside an if statement or a function"
 	}
 	return msg
 }

@@ -44,6 +44,20 @@ type segment struct {
 	// unresolved are the identifiers the segment uses but does not
 	// declare: earlier cells, imports or the universe must supply them.
 	unresolved []usedName
+	// ints are the names it declares that are of type int (an untyped
+	// integer constant included), for the ranges of later segments and
+	// cells; oddRanges are its ranges the interpreter may be unable to
+	// run (over an integer or a function), for its "nil type".
+	ints      []string
+	oddRanges []oddRange
+}
+
+// oddRange is a range statement the interpreter may not compile, and
+// what to say of it.
+type oddRange struct {
+	pos     Position
+	message string
+	known   bool // the expression is known to be an integer or a function
 }
 
 type usedName struct {
@@ -82,10 +96,24 @@ const hook = goscript.Hook
 
 // splitCell cuts a cell's source into segments and instruments them. A
 // syntax error comes back as a *Diagnostic at its place in the cell.
-func splitCell(src string) ([]segment, *Diagnostic) {
+func splitCell(src string) ([]segment, *Diagnostic) { return splitCellWith(src, nil) }
+
+// splitCellWith is splitCell for a cell after others: ints tells
+// whether a name earlier cells declared is an int, so that a range over
+// it can be rewritten.
+func splitCellWith(src string, ints func(name string) bool) ([]segment, *Diagnostic) {
 	items, diag := topLevel(src)
 	if diag != nil {
 		return nil, diag
+	}
+	// The names the cell's earlier segments declare shadow the earlier
+	// cells'.
+	declared := map[string]bool{}
+	known := func(name string) bool {
+		if is, ok := declared[name]; ok {
+			return is
+		}
+		return ints != nil && ints(name)
 	}
 	var segs []segment
 	for i := 0; i < len(items); {
@@ -93,9 +121,12 @@ func splitCell(src string) ([]segment, *Diagnostic) {
 		for j < len(items) && items[j].decl == items[i].decl {
 			j++
 		}
-		seg, diag := buildSegment(src, items[i:j], j == len(items))
+		seg, diag := buildSegment(src, items[i:j], j == len(items), known)
 		if diag != nil {
 			return nil, diag
+		}
+		for _, n := range seg.names {
+			declared[n] = slices.Contains(seg.ints, n)
 		}
 		segs = append(segs, seg)
 		i = j
@@ -211,7 +242,7 @@ func isDecl(toks []tok) bool {
 
 // buildSegment parses one run of items, checks it, and rewrites it for the
 // interpreter.
-func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
+func buildSegment(src string, items []item, last bool, ints func(string) bool) (segment, *Diagnostic) {
 	start, end := items[0].start, items[len(items)-1].end
 	text := src[start:end]
 	line, col := lineCol(src, start)
@@ -265,6 +296,7 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 	if seg.decl {
 		for _, d := range f.Decls {
 			seg.names = append(seg.names, declNames(d)...)
+			seg.ints = append(seg.ints, intNames(d, ints)...)
 			if g, ok := d.(*ast.GenDecl); ok {
 				switch g.Tok {
 				case token.VAR:
@@ -299,11 +331,15 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 				for _, l := range a.Lhs {
 					if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
 						seg.names = append(seg.names, id.Name)
+						if goscript.IntDeclared(id, ints) {
+							seg.ints = append(seg.ints, id.Name)
+						}
 					}
 				}
 			}
 			if d, ok := s.(*ast.DeclStmt); ok {
 				seg.names = append(seg.names, declNames(d.Decl)...)
+				seg.ints = append(seg.ints, intNames(d.Decl, ints)...)
 			}
 		}
 	}
@@ -325,6 +361,14 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 	// comes first (yaegi runs a call of a function literal again in each
 	// later Eval when it is the first statement of its source).
 	edits = append(edits, goscript.Instrument(fset, f, wrapped, cellFile, wrapper)...)
+
+	// Ranges over an int become ranges over a slice; those over what may
+	// be an integer or a function are noted, for the message.
+	rangeEdits, odd := goscript.Ranges(fset, f, cellFile, ints)
+	edits = append(edits, rangeEdits...)
+	for _, o := range odd {
+		seg.oddRanges = append(seg.oddRanges, oddRange{pos: posOf(fset, o.Pos), message: o.Message(), known: o.Over != ""})
+	}
 
 	// yaegi mishandles names declared inside a block of a top-level
 	// statement (if _, ok := x.(T); ok fails in a top-level loop), but
@@ -399,6 +443,24 @@ func buildSegment(src string, items []item, last bool) (segment, *Diagnostic) {
 		}
 	}
 	return seg, nil
+}
+
+// intNames are the names of the variables and constants d declares
+// that are ints.
+func intNames(d ast.Decl, ints func(string) bool) []string {
+	g, ok := d.(*ast.GenDecl)
+	if !ok || g.Tok != token.VAR && g.Tok != token.CONST {
+		return nil
+	}
+	var names []string
+	for _, s := range g.Specs {
+		for _, n := range s.(*ast.ValueSpec).Names {
+			if n.Name != "_" && goscript.IntDeclared(n, ints) {
+				names = append(names, n.Name)
+			}
+		}
+	}
+	return names
 }
 
 func declNames(d ast.Decl) []string {
