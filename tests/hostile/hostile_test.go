@@ -76,7 +76,7 @@ func TestParseErrors(t *testing.T) {
 		{"stray\n", `f.txt:1: text outside a cell: "stray"`},
 	} {
 		_, err := hostile.Parse("f.txt", bad.src)
-		if err == nil || !contains(err.Error(), bad.want) {
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%q: %v, want %q", bad.src, err, bad.want)
 		}
 	}
@@ -90,4 +90,3 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

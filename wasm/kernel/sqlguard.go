@@ -31,6 +31,8 @@ import (
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/vfs"
 	"github.com/ncruces/go-sqlite3/vfs/memdb"
+
+	"crucible/orm/dialect"
 )
 
 // workspaceVFS is the VFS of a workspace's database files: a name is a
@@ -178,7 +180,7 @@ func (g *connGuard) authorize(action sqlite3.AuthorizerActionCode, name3rd, _, _
 // when it may.
 func (w *Workspace) attachable(name string) string {
 	const must = "attached databases (ATTACH, VACUUM INTO) must be workspace files, named plainly: ATTACH 'other.sqlite' AS other"
-	quoted := quoteSQL(clipMiddle(name, 200))
+	quoted := dialect.Base{}.StringLiteral(clipMiddle(name, 200))
 	switch {
 	case name == ":memory:":
 		return ""
@@ -209,8 +211,6 @@ func (w *Workspace) attachable(name string) string {
 	}
 	return ""
 }
-
-func quoteSQL(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // explain rewrites the errors a connection's statement met that the
 // workspace can say more about; the error SQLite gave stays wrapped, so
