@@ -278,7 +278,6 @@ func TestBrowserRewind(t *testing.T) {
 	open(t, ctx, base+"/connecting.html")
 	pressRunAll(t, ctx)
 	// A scratch cell below the last step, to read the rows with.
-	click(t, ctx, "bad-column", "cell-run") // a lesson cell's run, before the scratch is added
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.cell[data-id="bad-column"] + .scratch-add button.scratch-add-sql`))); err != nil {
 		t.Fatal(err)
 	}
@@ -413,6 +412,7 @@ func TestBrowserReloadReplays(t *testing.T) {
 	}
 	waitReady(t, ctx)
 	toolbarSays(t, ctx, "3 runs from before the reload will be replayed when a cell first runs")
+	shot(t, ctx, "after-reload")
 	cellSays(t, ctx, "read-from-go", ".cell-head", "[3]", "ran before the reload")
 	if got := eval[string](t, ctx, `window.crucible.page.cells.find(c => c.id === "insert-from-go").editor.text`); got != edit {
 		t.Errorf("after the reload the edit is %q", got)
