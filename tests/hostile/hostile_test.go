@@ -89,4 +89,3 @@ func TestParseErrors(t *testing.T) {
 		t.Errorf("parsed %+v %+v", cases[0], cases[1])
 	}
 }
-
