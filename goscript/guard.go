@@ -33,12 +33,14 @@ type Guard interface {
 }
 
 // Hooks are the symbols of the Hook package for g, as interp.Use takes
-// them (under Hook + "/" + Hook).
+// them (under Hook + "/" + Hook); Len, the check of make's sizes, is the
+// same for every guard.
 func Hooks(g Guard) map[string]reflect.Value {
 	return map[string]reflect.Value{
 		"Tick":  reflect.ValueOf(g.Tick),
 		"Spawn": reflect.ValueOf(g.Spawn),
 		"Go":    reflect.ValueOf(g.Go),
+		"Len":   reflect.ValueOf(Len),
 	}
 }
 
@@ -46,7 +48,8 @@ func Hooks(g Guard) map[string]reflect.Value {
 // context packages that wait or start goroutines behind the
 // instrumentation's back: time.Sleep becomes g's, and the functions
 // time.AfterFunc and context.AfterFunc run are goroutines under g (a
-// panic in one would otherwise end the process). The tables are copied,
+// panic in one would otherwise end the process). strings.Repeat refuses
+// to make a string of more than MaxAlloc bytes. The tables are copied,
 // not changed.
 func GuardSymbols(g Guard, exports interp.Exports) {
 	if syms, ok := exports["time/time"]; ok {
@@ -63,6 +66,11 @@ func GuardSymbols(g Guard, exports interp.Exports) {
 			return context.AfterFunc(ctx, guarded(g, f))
 		})
 		exports["context/context"] = syms
+	}
+	if syms, ok := exports["strings/strings"]; ok {
+		syms = clone(syms)
+		syms["Repeat"] = reflect.ValueOf(repeat)
+		exports["strings/strings"] = syms
 	}
 }
 

@@ -25,7 +25,11 @@ type Edit struct {
 //     loop or a recursion that runs too long or too deep can be stopped
 //     (except is a declaration not to tick: a wrapper the caller made);
 //   - every go statement runs its goroutine through Go, which recovers
-//     the goroutine's panic and hands it over.
+//     the goroutine's panic and hands it over;
+//   - every make call's sizes pass through Len, which refuses one that
+//     would allocate more than [MaxAlloc] bytes before it is tried (in
+//     WebAssembly a make of gigabytes runs for half a minute, in code
+//     nothing can stop, and may end the module).
 //
 // Each insertion ends with a line directive naming file and the position
 // of what follows it, so that positions in the interpreter's messages are
@@ -52,6 +56,8 @@ func Instrument(fset *token.FileSet, f *ast.File, src, file string, except *ast.
 			}
 		case *ast.FuncLit:
 			in.tick(n.Body)
+		case *ast.CallExpr:
+			in.makeCall(n)
 		}
 		return true
 	})
@@ -125,6 +131,42 @@ func (in *instrumenter) tick(body *ast.BlockStmt) {
 		at = body.List[0].Pos()
 	}
 	in.insert(body.Lbrace+1, in.restore(at)+Hook+".Tick();")
+}
+
+// makeCall guards the sizes a call of make asks for:
+//
+//	make(T, n)
+//
+// becomes
+//
+//	make(T, __cell.Len(int64(n), (*T)(nil)))
+//
+// (the nil pointer tells Len the element's size). A size written as a
+// small literal is left alone.
+func (in *instrumenter) makeCall(c *ast.CallExpr) {
+	id, ok := ast.Unparen(c.Fun).(*ast.Ident)
+	if !ok || id.Name != "make" || id.Obj != nil || len(c.Args) < 2 || c.Ellipsis.IsValid() {
+		return
+	}
+	typ := in.restore(c.Args[0].Pos()) + in.text(c.Args[0])
+	for _, a := range c.Args[1:] {
+		if smallLiteral(a) {
+			continue
+		}
+		in.insert(a.Pos(), Hook+".Len(int64(")
+		in.edits = append(in.edits, Edit{Off: in.off(a.End()), Text: "), (*" + typ + ")(nil))" + in.restore(a.End())})
+	}
+}
+
+// smallLiteral tells an integer literal no make call need be stopped
+// for.
+func smallLiteral(e ast.Expr) bool {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.INT {
+		return false
+	}
+	n, err := strconv.ParseInt(lit.Value, 0, 64)
+	return err == nil && n <= 1<<16
 }
 
 // The names a rewritten go statement declares; a user's code has no

@@ -496,7 +496,7 @@ func (r *goRunner) diagnose(err error) *Diagnostic {
 		if e, ok := p.Value.(error); ok && errors.Is(e, errCellStopped) {
 			d.Kind = "timeout"
 			d.Message = r.overTime()
-		} else if ok && errors.Is(e, errStackOverflow) {
+		} else if ok && (errors.Is(e, errStackOverflow) || errors.As(e, new(*goscript.AllocError))) {
 			d.Kind = "runtime"
 			d.Message = e.Error()
 		} else if msg, ok := runtimeError(fmt.Sprint(p.Value)); ok {
