@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/traefik/yaegi/interp"
 
@@ -46,31 +47,63 @@ type goRunner struct {
 }
 
 // cellWriter is the stdout (or stderr) the interpreter was given when it
-// was made, pointed at each cell's buffer in turn.
+// was made, pointed at each cell's buffer in turn. It keeps the first max
+// bytes a cell writes (all of them when max is negative), cut between
+// characters, and counts the rest: a cell printing 100 MB does not hold
+// them.
 type cellWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	max     int
+	dropped int
 }
 
 func (c *cellWriter) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.buf.Write(p)
+	room := c.max - c.buf.Len()
+	switch {
+	case c.max < 0 || c.dropped == 0 && len(p) <= room:
+		c.buf.Write(p)
+	case c.dropped > 0 || room <= 0:
+		c.dropped += len(p)
+	default:
+		for room > 0 && !utf8.RuneStart(p[room]) {
+			room--
+		}
+		c.buf.Write(p[:room])
+		c.dropped += len(p) - room
+	}
+	return len(p), nil
 }
 
-func (c *cellWriter) take() string {
+// take returns what was kept since the last take, and how many bytes
+// were not.
+func (c *cellWriter) take() (string, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := c.buf.String()
+	s, dropped := c.buf.String(), c.dropped
 	c.buf.Reset()
-	return s
+	c.dropped = 0
+	return s, dropped
+}
+
+// takeOutput adds what the cell's code printed to res, with a notice of
+// what was left out (first, as Workspace.bound puts it).
+func (r *goRunner) takeOutput(res *Result) {
+	out, dropped := r.stdout.take()
+	res.Stdout += out
+	if dropped > 0 {
+		res.Display = slices.Insert(res.Display, 0, truncatedNotice(dropped))
+	}
+	r.stderr.take()
 }
 
 func (w *Workspace) newGoRunner() *goRunner {
 	r := &goRunner{
 		ws:       w,
-		stdout:   &cellWriter{},
-		stderr:   &cellWriter{},
+		stdout:   &cellWriter{max: w.opts.MaxOutput},
+		stderr:   &cellWriter{max: w.opts.MaxOutput},
 		imported: map[string]string{},
 		globals:  map[string]bool{},
 		types:    map[string]bool{},
@@ -133,10 +166,7 @@ func (w *Workspace) runGo(ctx context.Context, c Cell, res *Result) {
 	defer stop(nil)
 	w.cells.stopWith(run, ctx, stop)
 	defer w.cells.watch(run, goid())()
-	defer func() {
-		res.Stdout += w.gorun.stdout.take()
-		w.gorun.stderr.take()
-	}()
+	defer func() { w.gorun.takeOutput(res) }()
 	segs, diag := splitCellWith(c.Source, func(name string) bool { return w.gorun.ints[name] })
 	if diag != nil {
 		res.Error = diag
@@ -242,7 +272,7 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 		r.decls = append(r.decls, seg)
 	}
 	if r.hasShown {
-		if d, ok := shownValue(r.shown); ok {
+		if d, ok := shownValue(r.shown, r.ws.tableLimits()); ok {
 			res.Display = append(res.Display, d)
 		}
 	}
@@ -251,8 +281,8 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 
 // shownValue picks what a final expression displays: its value when it has
 // one and it is not nil, and for several values (a call returning (T, error)) only a non-nil
-// error, since Go has no tuple to show.
-func shownValue(vals []any) (Display, bool) {
+// error, since Go has no tuple to show. A table keeps within lim.
+func shownValue(vals []any, lim limits) (Display, bool) {
 	switch len(vals) {
 	case 0:
 		return Display{}, false
@@ -261,10 +291,10 @@ func shownValue(vals []any) (Display, bool) {
 		if vals[0] == nil {
 			return Display{}, false
 		}
-		return displayValue(vals[0]), true
+		return displayWithin(vals[0], lim), true
 	}
 	if err, ok := vals[len(vals)-1].(error); ok && err != nil {
-		return displayValue(err), true
+		return displayWithin(err, lim), true
 	}
 	return Display{}, false
 }
@@ -444,7 +474,7 @@ func isPackageName(name string, specs []importSpec) bool {
 // far, less those seg declares again, so seg's new types take effect.
 // Variables are not carried over: their values may be of the old types.
 func (r *goRunner) replayWithout(seg segment, res *Result) *goRunner {
-	res.Stdout += r.stdout.take()
+	r.takeOutput(res)
 	fresh := r.ws.newGoRunner()
 	for name, p := range r.imported {
 		fresh.importAll([]importSpec{{name: name, path: p}})
