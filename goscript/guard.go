@@ -32,6 +32,15 @@ type Guard interface {
 	Context() context.Context
 }
 
+// An ExportsGuard is a Guard that also has its say over the packages
+// the code may import: GuardExports may replace functions in exports
+// (cloning a table before it changes it), those that would reach past
+// what the guard keeps the code to, say.
+type ExportsGuard interface {
+	Guard
+	GuardExports(exports interp.Exports)
+}
+
 // Hooks are the symbols of the Hook package for g, as interp.Use takes
 // them (under Hook + "/" + Hook); Len, the check of make's sizes, is the
 // same for every guard.
@@ -49,8 +58,8 @@ func Hooks(g Guard) map[string]reflect.Value {
 // instrumentation's back: time.Sleep becomes g's, and the functions
 // time.AfterFunc and context.AfterFunc run are goroutines under g (a
 // panic in one would otherwise end the process). strings.Repeat refuses
-// to make a string of more than MaxAlloc bytes. The tables are copied,
-// not changed.
+// to make a string of more than MaxAlloc bytes. An [ExportsGuard] then
+// makes its own changes. The tables are copied, not changed.
 func GuardSymbols(g Guard, exports interp.Exports) {
 	if syms, ok := exports["time/time"]; ok {
 		syms = clone(syms)
@@ -71,6 +80,9 @@ func GuardSymbols(g Guard, exports interp.Exports) {
 		syms = clone(syms)
 		syms["Repeat"] = reflect.ValueOf(repeat)
 		exports["strings/strings"] = syms
+	}
+	if eg, ok := g.(ExportsGuard); ok {
+		eg.GuardExports(exports)
 	}
 }
 
