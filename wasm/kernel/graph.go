@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -50,6 +51,11 @@ func (w *Workspace) Graph(configFile string) (*MigrationGraph, error) {
 	file, isSQLite := strings.CutPrefix(cfg.URL, "sqlite:///")
 	online := isSQLite && w.isDatabase(file)
 	defer w.beginWork(time.Now().Add(w.opts.CellTimeout), time.Time{})()
+	// The scripts load under the limits a cell's code runs under, the
+	// workspace's time limit among them, as if a cell ran.
+	ctx, cancel := context.WithTimeout(context.Background(), w.opts.CellTimeout)
+	defer cancel()
+	defer w.enterCell(ctx)()
 	if online {
 		engine.SetHost(w)
 		defer engine.SetHost(nil)
