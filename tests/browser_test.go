@@ -225,7 +225,7 @@ func setSource(ctx context.Context, id, src string) error {
 
 // busyCompiled is a Go cell that spends many seconds in one call of
 // compiled code, which the kernel's limit cannot interrupt.
-const busyCompiled = "import \"strings\"\n\ns := strings.Repeat(\"ab\", 1<<28)\nstrings.Count(s, \"ba\")"
+const busyCompiled = "import \"strings\"\n\ns := strings.Repeat(\"ab\", 1<<29)\nstrings.Count(s, \"ba\")"
 
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
@@ -279,7 +279,7 @@ func TestBrowserStopsRunawayCells(t *testing.T) {
 	stop("a SQL query", "count-users", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)\nSELECT count(*) FROM c",
 		"timeout error", "ran longer than")
 	// A Go cell busy in compiled code, where the kernel cannot reach it
-	// (counting in half a gigabyte takes some 10 s in the module; a
+	// (counting in a gigabyte takes 7 s or more in the module; a
 	// sleep, a channel, a loop the kernel stops at its limit): only
 	// terminating the worker stops it, and the page says so.
 	stop("a Go cell in compiled code", "insert-from-go", busyCompiled, "stopped after 3 s", "restarted")
