@@ -224,8 +224,9 @@ func setSource(ctx context.Context, id, src string) error {
 }
 
 // busyCompiled is a Go cell that spends many seconds in one call of
-// compiled code, which the kernel's limit cannot interrupt.
-const busyCompiled = "import \"strings\"\n\ns := strings.Repeat(\"ab\", 1<<29)\nstrings.Count(s, \"ba\")"
+// compiled code, which the kernel's limit cannot interrupt (within the
+// kernel's 256 MiB for one allocation).
+const busyCompiled = "import \"strings\"\n\ns := strings.Repeat(\"é\", 1<<27)\nlen(strings.ToUpper(s))"
 
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
@@ -279,9 +280,9 @@ func TestBrowserStopsRunawayCells(t *testing.T) {
 	stop("a SQL query", "count-users", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)\nSELECT count(*) FROM c",
 		"timeout error", "ran longer than")
 	// A Go cell busy in compiled code, where the kernel cannot reach it
-	// (counting in a gigabyte takes 7 s or more in the module; a
-	// sleep, a channel, a loop the kernel stops at its limit): only
-	// terminating the worker stops it, and the page says so.
+	// (upper-casing a quarter of a gigabyte of é takes 15 s in the
+	// module; a sleep, a channel, a loop the kernel stops at its limit):
+	// only terminating the worker stops it, and the page says so.
 	stop("a Go cell in compiled code", "insert-from-go", busyCompiled, "stopped after 3 s", "restarted")
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`body[data-kernel="ready"]`))); err != nil {
 		t.Fatal(err)

@@ -32,8 +32,8 @@ SELECT count(*) AS n FROM t</pre>
 <p>A cell that will not end in time, busy in compiled code the kernel cannot stop:</p>
 <pre data-crucible="go" data-crucible-id="blocked">import "strings"
 
-s := strings.Repeat("ab", 1<<29)
-strings.Count(s, "ba")</pre>
+s := strings.Repeat("é", 1<<27)
+len(strings.ToUpper(s))</pre>
 <pre data-crucible="sql" data-crucible-id="after" data-crucible-db="docs.sqlite">SELECT count(*) AS n FROM t</pre>
 <script src="%s/embed.js" data-limit-ms="3000" defer></script>
 </body></html>`
