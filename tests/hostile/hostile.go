@@ -256,7 +256,7 @@ func runCase(ctx context.Context, k Kernel, c *Case, opts Options) Outcome {
 			o.Verdict, o.Detail = "wrong", fmt.Sprintf("%s: the request failed: %s", where, rep.Error)
 			break
 		}
-		if problem := judge(cell, rep.Result); problem != "" {
+		if problem := Judge(cell, rep.Result); problem != "" {
 			o.Verdict, o.Detail = "wrong", where+": "+problem
 			break
 		}
@@ -265,8 +265,8 @@ func runCase(ctx context.Context, k Kernel, c *Case, opts Options) Outcome {
 	return o
 }
 
-// judge says how a cell's result differs from what the case wants.
-func judge(cell Cell, res *kernel.Result) string {
+// Judge says how a cell's result differs from what the case wants.
+func Judge(cell Cell, res *kernel.Result) string {
 	msg := ""
 	if res.Error != nil {
 		msg = res.Error.Message
