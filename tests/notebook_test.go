@@ -310,13 +310,26 @@ func TestBrowserRewind(t *testing.T) {
 		t.Errorf("after rewinding to step 2 the table reads %q", rows)
 	}
 
-	// A state past the budget: this one alone is bigger than it, so the
-	// states before it are let go, and rewinding to one says so.
-	setScratch("CREATE TABLE big AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 250000)\nSELECT x, randomblob(140) AS b FROM c;\nSELECT count(*) AS n FROM big")
+	// States past the budget: two of some 18 MB (a table, then another in its
+	// place) do not fit together, so the oldest states are let go, and
+	// rewinding to one says so.
+	big := func(name string) string {
+		return "CREATE TABLE " + name + " AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 125000)\nSELECT x, randomblob(140) AS b FROM c;\nSELECT count(*) AS n FROM " + name
+	}
+	setScratch(big("big"))
 	start := time.Now()
 	click(t, ctx, scratch, "cell-run")
-	cellSays(t, ctx, scratch, ".cell-output", "250000")
-	t.Logf("a 40 MB table and its state kept in %v; the toolbar: %q", time.Since(start).Round(time.Millisecond),
+	cellSays(t, ctx, scratch, ".cell-output", "125000")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`.cell[data-id=%q] + .scratch-add button.scratch-add-sql`, scratch)))); err != nil {
+		t.Fatal(err)
+	}
+	second := eval[string](t, ctx, `[...document.querySelectorAll('.cell.cell-scratch')][1].dataset.id`)
+	if err := setSource(ctx, second, "DROP TABLE big;\n"+big("big2")); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, second, "cell-run")
+	cellSays(t, ctx, second, ".cell-output", "125000")
+	t.Logf("two 18 MB states in %v; the toolbar: %q", time.Since(start).Round(time.Millisecond),
 		eval[string](t, ctx, `document.querySelector('.toolbar .snapshots').innerText`))
 	if !eval[bool](t, ctx, `document.querySelector('.cell[data-id="create-users"] .cell-rewind').classList.contains("unavailable")`) {
 		t.Error("step 2's Rewind does not show its state is gone")
@@ -324,9 +337,12 @@ func TestBrowserRewind(t *testing.T) {
 	click(t, ctx, "create-users", "cell-rewind")
 	msg := cellSays(t, ctx, "create-users", ".cell-banner", "no longer kept", "Catch up to step 2 instead")
 	t.Logf("rewinding to a state let go: %s", msg)
-	setScratch("SELECT count(*) AS n FROM big")
-	click(t, ctx, scratch, "cell-run")
-	cellSays(t, ctx, scratch, ".cell-output", "250000")
+	// The workspace is as the last cell left it.
+	if err := setSource(ctx, second, "SELECT count(*) AS n FROM big2"); err != nil {
+		t.Fatal(err)
+	}
+	click(t, ctx, second, "cell-run")
+	cellSays(t, ctx, second, ".cell-output", "125000")
 }
 
 // TestBrowserDeepLink opens a lesson at #step-4: the step is scrolled to
