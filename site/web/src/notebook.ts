@@ -297,7 +297,8 @@ export class Notebook {
       counter: this.counter,
       ok: !r.error || expectsError,
       error: r.error ? firstLine(r.error.message) : undefined,
-      replay: r.error?.kind !== "timeout",
+      // As the kernel's record has it: a run it stopped would only stop again.
+      replay: !(r.error && (r.error.kind === "timeout" || /^(stopped|deadlock)/.test(r.error.message))),
       kept: r.snapshot === true,
     };
     this.history.push(run);
