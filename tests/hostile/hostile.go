@@ -162,6 +162,23 @@ func Parse(file, src string) ([]*Case, error) {
 	return out, nil
 }
 
+// Only keeps the cases whose family/name matches the regular expression
+// rx, all of them when it is empty: for working on a few (HOSTILE=rx in
+// the tests).
+func Only(cases []*Case, rx string) []*Case {
+	if rx == "" {
+		return cases
+	}
+	re := regexp.MustCompile(rx)
+	var out []*Case
+	for _, c := range cases {
+		if re.MatchString(c.Family + "/" + c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Kernel is what runs the cases: the workspace natively or the module.
 type Kernel interface {
 	Do(ctx context.Context, r kernel.Request) (kernel.Reply, error)

@@ -3,7 +3,6 @@ package hostile_test
 import (
 	"context"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +21,7 @@ func TestCorpusNatively(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases = Only(t, cases)
+	cases = hostile.Only(cases, os.Getenv("HOSTILE"))
 	fresh := func() (hostile.Kernel, error) {
 		w := kernel.New(kernel.Options{})
 		t.Cleanup(func() { w.Close() })
@@ -34,24 +33,6 @@ func TestCorpusNatively(t *testing.T) {
 		t.Fatal(err)
 	}
 	Report(t, outcomes)
-}
-
-// Only keeps the cases whose family/name matches $HOSTILE, when set: for
-// working on a few.
-func Only(t *testing.T, cases []*hostile.Case) []*hostile.Case {
-	rx := os.Getenv("HOSTILE")
-	if rx == "" {
-		return cases
-	}
-	re := regexp.MustCompile(rx)
-	var out []*hostile.Case
-	for _, c := range cases {
-		if re.MatchString(c.Family + "/" + c.Name) {
-			out = append(out, c)
-		}
-	}
-	t.Logf("HOSTILE=%s: %d of %d cases", rx, len(out), len(cases))
-	return out
 }
 
 // Report fails the test for each case that did not pass and logs the
