@@ -62,7 +62,7 @@ func build(ctx context.Context, args []string) error {
 	fs.StringVar(&o.WasmPath, "wasm", "build/kernel.wasm", "the kernel module")
 	fs.StringVar(&o.WebDir, "web", "site/web", "the front end's folder")
 	fs.StringVar(&o.CacheDir, "cache", ".cache/compressed", "where compressed modules are kept between builds")
-	fs.IntVar(&o.LimitMS, "limit", 10_000, "milliseconds a cell may run before the page restarts the kernel")
+	fs.IntVar(&o.LimitMS, "limit", 10_000, "milliseconds a cell may run: the kernel stops it then, and the page restarts the kernel a little past it")
 	fs.Parse(args)
 	m, err := site.Build(ctx, o)
 	if err != nil {

@@ -19,8 +19,8 @@ type Request struct {
 	Cell  *Cell  `json:"cell,omitempty"`
 	Cells []Cell `json:"cells,omitempty"`
 	// TimeoutMS is a run's limit, in place of the workspace's own: the
-	// page sets it a little under the limit at which it terminates the
-	// whole module.
+	// limit the page states; it terminates the whole module a little
+	// past it.
 	TimeoutMS int    `json:"timeoutMs,omitempty"`
 	Path      string `json:"path,omitempty"`
 	Data      []byte `json:"data,omitempty"`
