@@ -436,6 +436,16 @@ func (r *goRunner) importAll(specs []importSpec) *Diagnostic {
 				s.path, strings.Join(symbols.Packages, ", "))}
 		}
 		if _, err := r.eval("import " + name + " " + strconv.Quote(s.path)); err != nil {
+			if r.stopping() {
+				// The cell's time ran out while importing (the first
+				// import of a fresh interpreter is its slowest step),
+				// once the interpreter had compiled it: importing it
+				// again would be a redeclaration.
+				r.imported[name] = s.path
+				d := r.stopped(context.Cause(r.ctx))
+				d.Pos = s.pos
+				return d
+			}
 			return &Diagnostic{Kind: "compile", Pos: s.pos, Message: err.Error()}
 		}
 		r.imported[name] = s.path

@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,4 +62,20 @@ rows`)
 	if len(res.Display) != 2 || len(res.Display[0].Rows) != 2000 || notices(res)[0] != "showing 2,000 of 5,000 rows" {
 		t.Errorf("%d displays, %d rows, %q", len(res.Display), len(res.Display[0].Rows), notices(res))
 	}
+}
+
+// A cell whose time runs out while it imports says so, as any stopped
+// cell does, not "context deadline exceeded" (a module starved of CPU
+// said that).
+func TestStoppedWhileImporting(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Microsecond)
+	defer cancel()
+	time.Sleep(2 * overGrace) // the interpreter is stopped overGrace past the deadline
+	res := w.Run(ctx, Cell{Kind: "go", Source: "import \"fmt\"\n\nfmt.Println(1)"})
+	if res.Error == nil || res.Error.Kind != "timeout" || !strings.HasPrefix(res.Error.Message, "stopped: the cell ran longer than its limit") || (res.Error.Pos != Position{Line: 1, Col: 8}) {
+		t.Errorf("error %+v, output %q", res.Error, res.Output())
+	}
+	cellOK(t, w, "go", "import \"fmt\"\n\nfmt.Println(\"alive\")")
 }
