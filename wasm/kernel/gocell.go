@@ -225,6 +225,12 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 		return diag
 	}
 	if slices.ContainsFunc(seg.types, func(t string) bool { return r.types[t] }) {
+		if r.declaredAlike(seg) {
+			// The same cell run again: its types are already what it
+			// says, and restarting the interpreter would lose every
+			// variable for nothing.
+			return nil
+		}
 		fresh := r.replayWithout(seg, res)
 		r.ws.gorun = fresh
 		return fresh.run(seg, res)
@@ -297,6 +303,16 @@ func shownValue(vals []any, lim limits) (Display, bool) {
 		return displayWithin(err, lim), true
 	}
 	return Display{}, false
+}
+
+// declaredAlike tells whether seg declares types and functions (no
+// variables) exactly as a declaration already run did, to the letter and
+// the place.
+func (r *goRunner) declaredAlike(seg segment) bool {
+	if !seg.decl || seg.vars {
+		return false
+	}
+	return slices.ContainsFunc(r.decls, func(d segment) bool { return d.src == seg.src })
 }
 
 // stopping tells whether the running cell was stopped.

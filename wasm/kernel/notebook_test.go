@@ -183,3 +183,23 @@ func TestRequestLimitApplies(t *testing.T) {
 		t.Errorf("without a request limit the workspace's applies: %+v", rep.Result.Error)
 	}
 }
+
+// A cell declaring a type, run again as it is, keeps the interpreter and
+// its variables: only a changed declaration restarts it.
+func TestTypeCellRunAgainKeepsVariables(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	decl := Cell{ID: "decl", Kind: "go", Source: "import \"fmt\"\ntype P struct{ A int }\nfunc show(p P) string { return fmt.Sprint(p.A) }"}
+	w.Run(context.Background(), decl)
+	run(t, w, "go", "kept := P{A: 7}")
+	if res := w.Run(context.Background(), decl); res.Error != nil || strings.Contains(res.Output(), "redefined") {
+		t.Fatalf("the same declaration again: %q", res.Output())
+	}
+	if got := run(t, w, "go", "fmt.Println(show(kept))").Output(); got != "7\n" {
+		t.Errorf("after running the declaration again: %q", got)
+	}
+	decl.Source = "import \"fmt\"\ntype P struct{ A, B int }\nfunc show(p P) string { return fmt.Sprint(p.A) }"
+	if res := w.Run(context.Background(), decl); !strings.Contains(res.Output(), "redefined") {
+		t.Errorf("a changed declaration should restart the interpreter, saying so: %q", res.Output())
+	}
+}
