@@ -27,6 +27,9 @@ type OddRange struct {
 	// Over is what the expression is, when that is known: "an integer"
 	// or "a function"; "" when its type is not in sight.
 	Over string
+	// Name is the expression when it is a name the file does not
+	// declare (an earlier cell's variable, whose value may tell).
+	Name string
 }
 
 // Message says what the interpreter cannot do, and what to write
@@ -71,7 +74,11 @@ func Ranges(fset *token.FileSet, f *ast.File, file string, ints func(name string
 		case kindFunc:
 			odd = append(odd, OddRange{Pos: r.Pos(), Over: "a function"})
 		case kindUnknown:
-			odd = append(odd, OddRange{Pos: r.Pos()})
+			o := OddRange{Pos: r.Pos()}
+			if id, ok := r.X.(*ast.Ident); ok && id.Obj == nil {
+				o.Name = id.Name
+			}
+			odd = append(odd, o)
 		}
 		return true
 	})

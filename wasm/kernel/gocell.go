@@ -258,7 +258,7 @@ func (r *goRunner) run(seg segment, res *Result) *Diagnostic {
 			d.Pos = seg.pos
 		}
 		if d.Message == goscript.NilType {
-			d.Message, d.Pos = seg.nilType(d.Pos)
+			d.Message, d.Pos = r.nilType(seg, d.Pos)
 		}
 		return d
 	}
@@ -320,18 +320,36 @@ func (r *goRunner) stopping() bool { return r.ctx != nil && r.ctx.Err() != nil }
 
 // nilType is what yaegi's "nil type" (reported at pos) means in seg,
 // and where: a range over an integer or a function, or a two-value form
-// at the cell's top level.
-func (seg segment) nilType(pos Position) (string, Position) {
+// at the cell's top level. A range over an earlier cell's variable is
+// judged by the variable's value.
+func (r *goRunner) nilType(seg segment, pos Position) (string, Position) {
+	var unknown []oddRange
 	for _, o := range seg.oddRanges {
+		if !o.known && o.name != "" && r.globals[o.name] {
+			v, err := r.in.Eval(o.name)
+			if err != nil || !v.IsValid() {
+				unknown = append(unknown, o)
+				continue
+			}
+			switch v.Kind() {
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+				return o.message, o.pos // an integer's message
+			case reflect.Func:
+				return goscript.OddRange{Over: "a function"}.Message(), o.pos
+			}
+			continue // a slice, a map...: not this range
+		}
 		if o.known {
 			return o.message, o.pos
 		}
+		unknown = append(unknown, o)
 	}
 	if len(seg.twoValue) > 0 {
 		return twoValueMessage, seg.twoValue[0]
 	}
-	if len(seg.oddRanges) > 0 {
-		return seg.oddRanges[0].message, seg.oddRanges[0].pos
+	if len(unknown) > 0 {
+		return unknown[0].message, unknown[0].pos
 	}
 	return twoValueMessage, pos
 }

@@ -34,6 +34,7 @@ func TestRangeOverAnInt(t *testing.T) {
 func TestRangeTheInterpreterCannotRun(t *testing.T) {
 	h := newHostile(t, 5*time.Second)
 	const overInt = "the interpreter cannot range over an integer (Go 1.22's for i := range n): write for i := 0; i < n; i++"
+	h.cell("var big int64 = 3\ngen := func(yield func(int) bool) {}\nxs := []int{1}\nm0 := map[int]int{}", "", "")
 	for _, tc := range []struct {
 		src, want string
 		at        Position
@@ -43,6 +44,10 @@ func TestRangeTheInterpreterCannotRun(t *testing.T) {
 		{"func f(n uint8) {\n\tfor range n {\n\t}\n}", overInt, Position{2, 2}},
 		{"seq := func(yield func(int) bool) { yield(1) }\nfor x := range seq {\n\t_ = x\n}", "the interpreter cannot range over a function", Position{2, 1}},
 		{"import \"strings\"\n\nfor l := range strings.Lines(\"a\\nb\") {\n\t_ = l\n}", "the interpreter cannot range over a function", Position{3, 1}},
+		// An earlier cell's variable is judged by its value.
+		{"for range big {\n}", overInt, Position{1, 1}},
+		{"for v := range gen {\n\t_ = v\n}", "the interpreter cannot range over a function", Position{1, 1}},
+		{"for range xs {\n}\nv, ok := m0[1]\n_, _ = v, ok", "the interpreter cannot run a two-value form", Position{3, 1}},
 		// Still the two-value form where that is the fault.
 		{"m := map[int]int{}\nv, ok := m[1]\n_, _ = v, ok", "the interpreter cannot run a two-value form", Position{2, 1}},
 	} {

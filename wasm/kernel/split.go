@@ -57,7 +57,8 @@ type segment struct {
 type oddRange struct {
 	pos     Position
 	message string
-	known   bool // the expression is known to be an integer or a function
+	known   bool   // the expression is known to be an integer or a function
+	name    string // the earlier cell's variable it ranges over, if it is one
 }
 
 type usedName struct {
@@ -367,7 +368,7 @@ func buildSegment(src string, items []item, last bool, ints func(string) bool) (
 	rangeEdits, odd := goscript.Ranges(fset, f, cellFile, ints)
 	edits = append(edits, rangeEdits...)
 	for _, o := range odd {
-		seg.oddRanges = append(seg.oddRanges, oddRange{pos: posOf(fset, o.Pos), message: o.Message(), known: o.Over != ""})
+		seg.oddRanges = append(seg.oddRanges, oddRange{pos: posOf(fset, o.Pos), message: o.Message(), known: o.Over != "", name: o.Name})
 	}
 
 	// yaegi mishandles names declared inside a block of a top-level
