@@ -71,6 +71,14 @@ type cellGuard struct {
 	timers atomic.Int64
 }
 
+// reset forgets what earlier cells' goroutines left to tell: a reset
+// workspace is as New left it.
+func (g *cellGuard) reset() {
+	g.mu.Lock()
+	g.pending = nil
+	g.mu.Unlock()
+}
+
 // cellRun is one cell's run.
 type cellRun struct {
 	gen      int

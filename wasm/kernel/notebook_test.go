@@ -203,3 +203,15 @@ func TestTypeCellRunAgainKeepsVariables(t *testing.T) {
 		t.Errorf("a changed declaration should restart the interpreter, saying so: %q", res.Output())
 	}
 }
+
+// A goroutine's panic from before a reset is not told after it.
+func TestResetForgetsGoroutinePanics(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	run(t, w, "go", "import \"time\"\ngo func() {\n\ttime.Sleep(20 * time.Millisecond)\n\tpanic(\"late\")\n}()")
+	time.Sleep(200 * time.Millisecond)
+	w.Reset()
+	if got := run(t, w, "go", "1 + 1").Output(); strings.Contains(got, "late") {
+		t.Errorf("after a reset the next cell tells an old panic: %q", got)
+	}
+}

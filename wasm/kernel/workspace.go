@@ -124,6 +124,7 @@ func (w *Workspace) clear() {
 	w.gorun = nil
 	w.engineFiles = nil
 	w.nb.reset()
+	w.cells.reset()
 }
 
 // Reset drops every file, database and Go declaration: the workspace is
