@@ -79,6 +79,14 @@ func (h *Holder) Hold(ctx context.Context) (stopped <-chan struct{}, release fun
 	if h.holding {
 		return h.stopped, func() {}
 	}
+	if ctx.Err() != nil {
+		// Done already: the interpreter would return at once while its
+		// own goroutine went on to reach hold late, against the next
+		// Hold's channels. The code stops at its first tick instead.
+		stop := make(chan struct{})
+		close(stop)
+		return stop, func() {}
+	}
 	h.holding = true
 	h.held, h.release = make(chan struct{}), make(chan struct{})
 	stop, ended := make(chan struct{}), make(chan struct{})
