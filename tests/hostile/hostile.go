@@ -201,6 +201,10 @@ type Options struct {
 	Grace time.Duration
 	// Fresh makes a new kernel, after one crashed or hung.
 	Fresh func() (Kernel, error)
+	// Retry runs a case that crashed or hung once more, in a fresh
+	// kernel; one that then passes counts as flaky, not failed. For a
+	// host whose crashes do not always come back (see the module's).
+	Retry bool
 }
 
 // Outcome is what became of a case.
@@ -211,6 +215,10 @@ type Outcome struct {
 	Verdict string
 	Detail  string
 	Elapsed time.Duration
+	// Flaky is set on a case that crashed or hung, then passed when run
+	// again in a fresh kernel (Options.Retry); Detail says what it did
+	// the first time.
+	Flaky bool
 }
 
 func (o Outcome) String() string {
@@ -222,10 +230,17 @@ func Run(ctx context.Context, k Kernel, cases []*Case, opts Options) ([]Outcome,
 	var out []Outcome
 	for _, c := range cases {
 		o := runCase(ctx, k, c, opts)
-		if o.Verdict == "crash" || o.Verdict == "hang" {
+		for attempt := 0; o.Verdict == "crash" || o.Verdict == "hang"; attempt++ {
 			var err error
 			if k, err = opts.Fresh(); err != nil {
 				return out, fmt.Errorf("a new kernel after %s: %w", c.Name, err)
+			}
+			if !opts.Retry || attempt > 0 {
+				break
+			}
+			if again := runCase(ctx, k, c, opts); again.Verdict == "pass" {
+				again.Flaky, again.Detail = true, o.Verdict+" the first time: "+o.Detail
+				o = again
 			}
 		}
 		out = append(out, o)
@@ -316,7 +331,7 @@ func clip(s string) string {
 
 // Summary counts the outcomes per family, a line each, and the totals.
 func Summary(outcomes []Outcome) string {
-	type counts struct{ cases, pass, wrong, crash, hang int }
+	type counts struct{ cases, pass, wrong, crash, hang, flaky int }
 	per := map[string]*counts{}
 	var families []string
 	total := counts{}
@@ -328,6 +343,9 @@ func Summary(outcomes []Outcome) string {
 		}
 		for _, c := range []*counts{per[f], &total} {
 			c.cases++
+			if o.Flaky {
+				c.flaky++
+			}
 			switch o.Verdict {
 			case "pass":
 				c.pass++
@@ -342,11 +360,11 @@ func Summary(outcomes []Outcome) string {
 	}
 	slices.Sort(families)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-10s %6s %6s %6s %6s %6s\n", "family", "cases", "pass", "wrong", "crash", "hang")
+	fmt.Fprintf(&b, "%-10s %6s %6s %6s %6s %6s %6s\n", "family", "cases", "pass", "wrong", "crash", "hang", "flaky")
 	for _, f := range families {
 		c := per[f]
-		fmt.Fprintf(&b, "%-10s %6d %6d %6d %6d %6d\n", f, c.cases, c.pass, c.wrong, c.crash, c.hang)
+		fmt.Fprintf(&b, "%-10s %6d %6d %6d %6d %6d %6d\n", f, c.cases, c.pass, c.wrong, c.crash, c.hang, c.flaky)
 	}
-	fmt.Fprintf(&b, "%-10s %6d %6d %6d %6d %6d\n", "all", total.cases, total.pass, total.wrong, total.crash, total.hang)
+	fmt.Fprintf(&b, "%-10s %6d %6d %6d %6d %6d %6d\n", "all", total.cases, total.pass, total.wrong, total.crash, total.hang, total.flaky)
 	return b.String()
 }
