@@ -24,10 +24,13 @@ import (
 
 // goRunner holds one interpreter and what the cells run so far declared.
 type goRunner struct {
-	ws     *Workspace
-	in     *interp.Interpreter
-	stdout *cellWriter
-	stderr *cellWriter
+	ws *Workspace
+	in *interp.Interpreter
+	// unfinished is closed when the code of a stopped cell, still
+	// running in compiled code past stopGrace, ends; nil when none is.
+	unfinished chan struct{}
+	stdout     *cellWriter
+	stderr     *cellWriter
 
 	imported map[string]string // package name -> import path
 	globals  map[string]bool   // names declared at top level
@@ -401,6 +404,9 @@ func (r *goRunner) eval(src string) (v reflect.Value, err error) {
 			err = fmt.Errorf("%v", p)
 		}
 	}()
+	if err := r.awaitUnfinished(); err != nil {
+		return reflect.Value{}, err
+	}
 	prog, err := r.in.Compile(src)
 	if err != nil || r.ctx == nil {
 		if err == nil {
@@ -443,8 +449,46 @@ func (r *goRunner) execute(prog *interp.Program) (reflect.Value, error) {
 		select {
 		case <-done:
 		case <-time.After(stopGrace):
+			// Compiled code it called runs on: nothing else may run in
+			// the interpreter until it ends (awaitUnfinished), or two
+			// programs would share its frames.
+			end := make(chan struct{})
+			go func() {
+				<-done
+				close(end)
+			}()
+			r.unfinished = end
 		}
 		return reflect.Value{}, r.ctx.Err()
+	}
+}
+
+// awaitUnfinished waits for the code of a cell stopped earlier that was
+// still running in compiled code, until the running cell's limit (the
+// workspace's, between cells).
+func (r *goRunner) awaitUnfinished() error {
+	if r.unfinished == nil {
+		return nil
+	}
+	var limit <-chan struct{}
+	if r.ctx != nil {
+		limit = r.ctx.Done()
+	} else {
+		t := time.NewTimer(r.ws.opts.CellTimeout)
+		defer t.Stop()
+		ch := make(chan struct{})
+		go func() {
+			<-t.C
+			close(ch)
+		}()
+		limit = ch
+	}
+	select {
+	case <-r.unfinished:
+		r.unfinished = nil
+		return nil
+	case <-limit:
+		return errors.New("stopped: the code of a cell stopped earlier is still running (in compiled code it called), and the interpreter waits for it to end")
 	}
 }
 

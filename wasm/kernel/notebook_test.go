@@ -215,3 +215,27 @@ func TestResetForgetsGoroutinePanics(t *testing.T) {
 		t.Errorf("after a reset the next cell tells an old panic: %q", got)
 	}
 }
+
+// A cell stopped while compiled code it called runs on past the grace
+// keeps the interpreter to itself until that code ends: the next cell
+// waits for it (or says so at its limit) rather than share its frames.
+func TestNextCellWaitsForUnfinishedCode(t *testing.T) {
+	w := New(Options{})
+	defer w.Close()
+	slow := "import \"strings\"\nbig := strings.ToUpper(strings.Repeat(\"é\", 1<<27))\n_ = big"
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	res := w.Run(ctx, Cell{Kind: "go", Source: slow})
+	if res.Error == nil {
+		t.Skipf("the slow cell ended within its limit (%v): too fast a machine for this test", time.Since(start))
+	}
+	quick, cancelQuick := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancelQuick()
+	if res := w.Run(quick, Cell{Kind: "go", Source: "n := 1\n_ = n"}); res.Error != nil && !strings.Contains(res.Error.Message, "still running") && !strings.Contains(res.Error.Message, "stopped") {
+		t.Errorf("a cell while the stopped one's code runs on: %v", res.Error)
+	}
+	if got := run(t, w, "go", "import \"fmt\"\nfmt.Println(\"after\")").Output(); got != "after\n" {
+		t.Errorf("once the stopped code ended: %q", got)
+	}
+}
