@@ -32,6 +32,14 @@ func mapped(t testing.TB, models ...any) (*engine.Engine, *orm.Registry, []*orm.
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
+	reg, ms := mapOn(t, e, models...)
+	l.Take()
+	return e, reg, ms, l
+}
+
+// mapOn maps models in a new registry and creates their tables on e.
+func mapOn(t testing.TB, e *engine.Engine, models ...any) (*orm.Registry, []*orm.Mapper) {
+	t.Helper()
 	reg := orm.NewRegistry()
 	var ms []*orm.Mapper
 	for _, model := range models {
@@ -44,8 +52,7 @@ func mapped(t testing.TB, models ...any) (*engine.Engine, *orm.Registry, []*orm.
 	if err := reg.CreateAll(e); err != nil {
 		t.Fatal(err)
 	}
-	l.Take()
-	return e, reg, ms, l
+	return reg, ms
 }
 
 func setup(t *testing.T) (*orm.Session, *orm.Mapper, *enginetest.Log) {

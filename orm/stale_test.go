@@ -150,11 +150,7 @@ func TestStaleDataOnServers(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer e.Close()
-		reg := orm.NewRegistry()
-		reg.Map(User{})
-		if err := reg.CreateAll(e); err != nil {
-			t.Fatal(err)
-		}
+		reg, _ := mapOn(t, e, User{})
 		s := orm.NewSession(e, reg)
 		defer s.Close()
 		u := &User{UserName: "jack", UserEmail: "jack@example.com"}
@@ -174,11 +170,7 @@ func TestStaleDataOnServers(t *testing.T) {
 
 // staleOn checks a stale UPDATE and a stale DELETE on an engine.
 func staleOn(t *testing.T, e *engine.Engine) {
-	reg := orm.NewRegistry()
-	reg.Map(User{})
-	if err := reg.CreateAll(e); err != nil {
-		t.Fatal(err)
-	}
+	reg, _ := mapOn(t, e, User{})
 	s := orm.NewSession(e, reg)
 	defer s.Close()
 	jack := &User{UserName: "jack", UserEmail: "jack@example.com"}
